@@ -1,0 +1,17 @@
+"""Test overrides on top of ``config.settings``: fast hashing, in-memory email, isolated media."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("INSIGNIA_TESTING", "1")
+os.environ.setdefault("INSIGNIA_VAR_DIR", tempfile.mkdtemp(prefix="insignia-test-"))
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+SITE_URL = "http://testserver"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

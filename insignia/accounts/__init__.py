@@ -1,0 +1,1 @@
+"""User accounts: the user model (email login), allauth policy and email addresses."""

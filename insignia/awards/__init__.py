@@ -1,0 +1,1 @@
+"""Issued badges (OB Assertion / AchievementCredential): issue, revoke, expire, accept."""

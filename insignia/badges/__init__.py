@@ -1,0 +1,1 @@
+"""Badge templates (OB BadgeClass / Achievement), skills, alignments, images and programmes."""

@@ -1,0 +1,1 @@
+"""Shared foundations: the base model, opaque public ids, audit events and errors."""

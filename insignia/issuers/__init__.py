@@ -1,0 +1,1 @@
+"""Issuer organisations and their staff roles."""
