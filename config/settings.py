@@ -29,7 +29,7 @@ if not SECRET_KEY:
         )
     # A fixed, obviously-insecure key only for local debugging and tests: no random fallback,
     # so sessions survive restarts and nothing pretends to be secret.
-    SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+    SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 
 PORT = env_int("PORT", 8000)
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -105,7 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while a writer commits; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue instead of failing with "database is locked" half-way through.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

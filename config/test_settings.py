@@ -8,7 +8,7 @@ import tempfile
 os.environ.setdefault("INSIGNIA_TESTING", "1")
 os.environ.setdefault("INSIGNIA_VAR_DIR", tempfile.mkdtemp(prefix="insignia-test-"))
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -50,7 +50,10 @@ class Award(BaseModel):
     # Per-award salt: the published identity hash cannot be matched across awards.
     salt = models.CharField(max_length=64)
     external_id = models.CharField(
-        _("issuer's earner id"), max_length=200, blank=True, help_text=_("Your own id for this person.")
+        _("issuer's earner id"),
+        max_length=200,
+        blank=True,
+        help_text=_("Your own id for this person."),
     )
     issued_on = models.DateTimeField(_("issued on"))
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from insignia.accounts.models import User
 from insignia.awards.models import Award, AwardState, Status
 from insignia.core.errors import ServiceError
+from insignia.core.models import AuditEvent
 from insignia.issuers.models import Issuer
 from insignia.issuers.permissions import Capability
 from insignia.issuers.selectors import user_can
@@ -43,7 +44,9 @@ def award_list(*, issuer: Issuer, filters: AwardFilters, now: dt.datetime) -> Qu
     elif filters.status == Status.EXPIRED:
         qs = qs.filter(revoked_at__isnull=True, expires_at__lte=now)
     elif filters.status == Status.VALID:
-        qs = qs.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        qs = qs.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
     if filters.issued_from:
         qs = qs.filter(issued_on__date__gte=filters.issued_from)
     if filters.issued_to:
@@ -52,7 +55,7 @@ def award_list(*, issuer: Issuer, filters: AwardFilters, now: dt.datetime) -> Qu
 
 
 def award_visible_to(*, award: Award, user: User | None) -> bool:
-    """Accepted public awards are for everyone; anything else only for its earner and issuer staff."""
+    """Accepted public awards are for everyone; others only for their earner and issuer staff."""
     if award.is_public:
         return True
     if user is None or not user.is_authenticated:
@@ -72,8 +75,36 @@ def award_get_by_ref(ref: str) -> Award:
 
 
 def awards_revoked_for_issuer(*, issuer: Issuer) -> QuerySet[Award]:
-    return Award.objects.filter(issuer=issuer, revoked_at__isnull=False).order_by("revoked_at", "id")
+    return Award.objects.filter(issuer=issuer, revoked_at__isnull=False).order_by(
+        "revoked_at", "id"
+    )
 
 
 def pending_states() -> tuple[str, ...]:
     return (AwardState.PENDING, AwardState.REJECTED)
+
+
+@dataclass(frozen=True)
+class AwardCounts:
+    issued: int  # every award ever issued, whatever became of it
+    pending: int  # not revoked, waiting for the earner
+    accepted: int  # not revoked, accepted by the earner
+    revoked: int
+
+
+def award_counts(*, issuer: Issuer) -> AwardCounts:
+    live = Q(revoked_at__isnull=True)
+    totals = Award.objects.filter(issuer=issuer).aggregate(
+        issued=Count("id"),
+        pending=Count("id", filter=live & Q(state=AwardState.PENDING)),
+        accepted=Count("id", filter=live & Q(state=AwardState.ACCEPTED)),
+        revoked=Count("id", filter=Q(revoked_at__isnull=False)),
+    )
+    return AwardCounts(**totals)
+
+
+def award_audit_trail(*, award: Award) -> QuerySet[AuditEvent]:
+    """The award's audit rows, newest first."""
+    return AuditEvent.objects.filter(object_type="award", object_id=award.public_id).select_related(
+        "actor"
+    )

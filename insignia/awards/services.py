@@ -38,7 +38,11 @@ class EvidenceInput:
     narrative: str = ""
 
     def as_json(self) -> dict[str, str]:
-        return {k: v for k, v in (("url", self.url), ("name", self.name), ("narrative", self.narrative)) if v}
+        return {
+            k: v
+            for k, v in (("url", self.url), ("name", self.name), ("narrative", self.narrative))
+            if v
+        }
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,19 @@ def _clean_recipient(email: str, name: str) -> tuple[str, str]:
         validate_email(email)
     except ValidationError as exc:
         raise ServiceError(
-            f"{email or '(empty)'!r} is not a valid email address.", field="recipient_email", code="invalid_email"
+            f"{email or '(empty)'!r} is not a valid email address.",
+            field="recipient_email",
+            code="invalid_email",
         ) from exc
     name = " ".join((name or "").split())
     if not name:
-        raise ServiceError("Give the recipient's name as it should appear on the badge.", field="recipient_name")
+        raise ServiceError(
+            "Give the recipient's name as it should appear on the badge.", field="recipient_name"
+        )
     if len(name) > 200:
-        raise ServiceError("The recipient's name is longer than 200 characters.", field="recipient_name")
+        raise ServiceError(
+            "The recipient's name is longer than 200 characters.", field="recipient_name"
+        )
     return email, name
 
 
@@ -124,7 +134,9 @@ def _clean_evidence(evidence: Sequence[EvidenceInput]) -> list[dict[str, str]]:
 
 def _verified_owner(email: str) -> User | None:
     address = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
     )
     return address.user if address is not None else None
 
@@ -157,24 +169,39 @@ def award_issue(
     email, name = _clean_recipient(recipient_email, recipient_name)
     idempotency_key = idempotency_key.strip()
     if len(idempotency_key) > 200:
-        raise ServiceError("The idempotency key is longer than 200 characters.", field="idempotency_key")
+        raise ServiceError(
+            "The idempotency key is longer than 200 characters.", field="idempotency_key"
+        )
     if idempotency_key:
-        existing = Award.objects.filter(issuer_id=template.issuer_id, idempotency_key=idempotency_key).first()
+        existing = Award.objects.filter(
+            issuer_id=template.issuer_id, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return IssueResult(award=existing, created=False, claim_token=None)
 
     # Lock the template row: duplicate checks for one template run one at a time, so two
     # concurrent requests cannot both see "no badge yet" and both issue.
-    template = BadgeTemplate.objects.select_for_update().select_related("programme", "issuer").get(pk=template.pk)
+    template = (
+        BadgeTemplate.objects.select_for_update()
+        .select_related("programme", "issuer")
+        .get(pk=template.pk)
+    )
     _check_issuable(template, now.date())
 
     issued_on = issued_on or now
     if timezone.is_naive(issued_on):
         raise ServiceError("The issue date needs a time zone.", field="issued_on")
     if issued_on > now + CLOCK_SKEW:
-        raise ServiceError("The issue date is in the future; badges are issued for what was earned.", field="issued_on")
+        raise ServiceError(
+            "The issue date is in the future; badges are issued for what was earned.",
+            field="issued_on",
+        )
     if expires_at is _USE_TEMPLATE_DEFAULT:
-        expires_at = issued_on + dt.timedelta(days=template.validity_days) if template.validity_days else None
+        expires_at = (
+            issued_on + dt.timedelta(days=template.validity_days)
+            if template.validity_days
+            else None
+        )
     if expires_at is not None:
         if timezone.is_naive(expires_at):
             raise ServiceError("The expiry date needs a time zone.", field="expires_at")
@@ -222,7 +249,9 @@ def award_issue(
     except IntegrityError:
         # A concurrent request with the same idempotency key won the race: return its award.
         if idempotency_key:
-            existing = Award.objects.filter(issuer_id=template.issuer_id, idempotency_key=idempotency_key).first()
+            existing = Award.objects.filter(
+                issuer_id=template.issuer_id, idempotency_key=idempotency_key
+            ).first()
             if existing is not None:
                 return IssueResult(award=existing, created=False, claim_token=None)
         raise
@@ -259,7 +288,9 @@ def _revoke(*, actor: Actor, award: Award, reason: str, now: dt.datetime) -> Non
 
 
 @transaction.atomic
-def award_revoke(*, actor: Actor, award: Award, reason: str, now: dt.datetime | None = None) -> Award:
+def award_revoke(
+    *, actor: Actor, award: Award, reason: str, now: dt.datetime | None = None
+) -> Award:
     require_capability(actor=actor, issuer=award.issuer, capability=Capability.REVOKE)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -268,7 +299,10 @@ def award_revoke(*, actor: Actor, award: Award, reason: str, now: dt.datetime | 
         raise ServiceError("Keep the reason under 500 characters.", field="reason")
     award = Award.objects.select_for_update().select_related("template").get(pk=award.pk)
     if award.revoked_at is not None:
-        raise ServiceError(f"Badge {award.public_id} was already revoked on {award.revoked_at:%Y-%m-%d}.", code="already_revoked")
+        raise ServiceError(
+            f"Badge {award.public_id} was already revoked on {award.revoked_at:%Y-%m-%d}.",
+            code="already_revoked",
+        )
     _revoke(actor=actor, award=award, reason=reason, now=now or timezone.now())
     return award
 
@@ -285,7 +319,9 @@ def awards_record_expired(*, now: dt.datetime | None = None, batch_size: int = 1
         with transaction.atomic():
             due = list(
                 Award.objects.select_for_update(skip_locked=True)
-                .filter(expires_at__lte=now, expiry_recorded_at__isnull=True, revoked_at__isnull=True)
+                .filter(
+                    expires_at__lte=now, expiry_recorded_at__isnull=True, revoked_at__isnull=True
+                )
                 .select_related("template")
                 .order_by("expires_at")[:batch_size]
             )
@@ -299,17 +335,23 @@ def awards_record_expired(*, now: dt.datetime | None = None, batch_size: int = 1
                     object_type="award",
                     object_id=award.public_id,
                     issuer_id=award.issuer_id,
-                    after={"expires_at": award.expires_at.isoformat() if award.expires_at else None},
+                    after={
+                        "expires_at": award.expires_at.isoformat() if award.expires_at else None
+                    },
                 )
             Award.objects.bulk_update(due, ["expiry_recorded_at"])
             total += len(due)
 
 
 @transaction.atomic
-def award_set_state(*, actor: Actor, award: Award, state: str, now: dt.datetime | None = None) -> Award:
+def award_set_state(
+    *, actor: Actor, award: Award, state: str, now: dt.datetime | None = None
+) -> Award:
     """Accept or reject (or undo a rejection). Only the earner who owns the badge may do this."""
     if actor.user is not None and award.earner_id != actor.user.pk:
-        raise ServiceError("Only the badge's earner can accept or reject it.", code="permission_denied")
+        raise ServiceError(
+            "Only the badge's earner can accept or reject it.", code="permission_denied"
+        )
     if state not in (AwardState.ACCEPTED, AwardState.REJECTED, AwardState.PENDING):
         raise ServiceError(f"Unknown state {state!r}.", field="state")
     award = Award.objects.select_for_update().get(pk=award.pk)

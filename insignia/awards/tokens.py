@@ -32,4 +32,6 @@ def token_matches(raw: str, stored_hash: str) -> bool:
 
 
 def claim_token_lifetime() -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, "INSIGNIA_CLAIM_TOKEN_DAYS", CLAIM_TOKEN_DAYS_DEFAULT))
+    return dt.timedelta(
+        days=getattr(settings, "INSIGNIA_CLAIM_TOKEN_DAYS", CLAIM_TOKEN_DAYS_DEFAULT)
+    )

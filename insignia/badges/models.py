@@ -111,7 +111,9 @@ class BadgeTemplate(BaseModel):
         blank=True,
         help_text=_("Badges expire this many days after issue; empty means they never expire."),
     )
-    state = models.CharField(max_length=16, choices=TemplateState.choices, default=TemplateState.DRAFT)
+    state = models.CharField(
+        max_length=16, choices=TemplateState.choices, default=TemplateState.DRAFT
+    )
     duplicate_policy = models.CharField(
         max_length=16, choices=DuplicatePolicy.choices, default=DuplicatePolicy.DENY
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from insignia.badges.models import BadgeTemplate, Programme
+from insignia.badges.models import BadgeTemplate, Programme, TemplateState
 from insignia.core.errors import ServiceError
 from insignia.issuers.models import Issuer
 
@@ -39,7 +39,9 @@ def template_get_by_ref(ref: str, *, issuer: Issuer | None = None) -> BadgeTempl
         issuer_slug, _, slug = ref.partition("/")
         match = base.filter(issuer__slug=issuer_slug, slug=slug).first()
         if match is None:
-            raise ServiceError(f"No badge template {ref!r}.", field="template", code="unknown_template")
+            raise ServiceError(
+                f"No badge template {ref!r}.", field="template", code="unknown_template"
+            )
         return match
     matches = list(base.filter(slug=ref)[:2])
     if not matches:
@@ -59,3 +61,17 @@ def template_get_by_ref(ref: str, *, issuer: Issuer | None = None) -> BadgeTempl
 
 def programme_list(*, issuer: Issuer) -> QuerySet[Programme]:
     return Programme.objects.filter(issuer=issuer).annotate(template_count=Count("templates"))
+
+
+def template_counts_by_state(*, issuer: Issuer) -> dict[str, int]:
+    """``{"draft": n, "active": n, "archived": n}`` for the issuer's dashboard."""
+    counts = dict.fromkeys(TemplateState.values, 0)
+    rows = (
+        BadgeTemplate.objects.filter(issuer=issuer)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for state, n in rows:
+        counts[state] = n
+    return counts

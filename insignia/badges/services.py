@@ -74,7 +74,9 @@ def skills_get_or_create(*, names: Sequence[str]) -> list[Skill]:
         if not name or not slug or slug in seen:
             continue
         seen.add(slug)
-        skill = Skill.objects.filter(slug=slug).first() or Skill.objects.create(name=name[:120], slug=slug)
+        skill = Skill.objects.filter(slug=slug).first() or Skill.objects.create(
+            name=name[:120], slug=slug
+        )
         skills.append(skill)
     return skills
 
@@ -92,16 +94,24 @@ def _validate_template_input(*, issuer: Issuer, data: TemplateInput, exclude_pk:
     if not [s for s in data.skills if s.strip()]:
         raise ServiceError("List at least one skill the badge stands for.", field="skills")
     if data.achievement_type not in AchievementType.values:
-        raise ServiceError(f"Unknown achievement type {data.achievement_type!r}.", field="achievement_type")
+        raise ServiceError(
+            f"Unknown achievement type {data.achievement_type!r}.", field="achievement_type"
+        )
     if data.duplicate_policy not in DuplicatePolicy.values:
-        raise ServiceError(f"Unknown duplicate policy {data.duplicate_policy!r}.", field="duplicate_policy")
+        raise ServiceError(
+            f"Unknown duplicate policy {data.duplicate_policy!r}.", field="duplicate_policy"
+        )
     if data.validity_days is not None and data.validity_days < 1:
-        raise ServiceError("The validity must be at least one day, or empty for no expiry.", field="validity_days")
+        raise ServiceError(
+            "The validity must be at least one day, or empty for no expiry.", field="validity_days"
+        )
     if data.programme is not None and data.programme.issuer_id != issuer.pk:
         raise ServiceError("That programme belongs to another issuer.", field="programme")
     for alignment in data.alignments:
         if not alignment.target_name.strip() or not alignment.target_url.strip():
-            raise ServiceError("Each alignment needs a target name and a target URL.", field="alignments")
+            raise ServiceError(
+                "Each alignment needs a target name and a target URL.", field="alignments"
+            )
     slug = data.slug or slugify(data.name)[:80]
     if not slug:
         raise ServiceError("Give the badge a name with letters or digits.", field="name")
@@ -109,7 +119,9 @@ def _validate_template_input(*, issuer: Issuer, data: TemplateInput, exclude_pk:
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ServiceError(f"Another badge of {issuer.name} already uses the slug {slug!r}.", field="slug")
+        raise ServiceError(
+            f"Another badge of {issuer.name} already uses the slug {slug!r}.", field="slug"
+        )
     return slug
 
 
@@ -127,7 +139,9 @@ def _template_snapshot(template: BadgeTemplate) -> dict[str, Any]:
 def _set_image(template: BadgeTemplate, image: ImageUpload) -> None:
     checked = check_badge_image(image.data, filename=image.filename)
     template.image_kind = checked.kind
-    template.image.save(f"{template.public_id}.{checked.kind}", ContentFile(checked.data), save=False)
+    template.image.save(
+        f"{template.public_id}.{checked.kind}", ContentFile(checked.data), save=False
+    )
 
 
 def _set_relations(template: BadgeTemplate, data: TemplateInput) -> None:
@@ -191,7 +205,9 @@ def template_update(
     if template.state == TemplateState.ARCHIVED:
         raise ServiceError("Archived badges cannot be edited; restore it first.", field="state")
     before = _template_snapshot(template)
-    template.slug = _validate_template_input(issuer=template.issuer, data=data, exclude_pk=template.pk)
+    template.slug = _validate_template_input(
+        issuer=template.issuer, data=data, exclude_pk=template.pk
+    )
     template.name = data.name.strip()
     template.description = data.description.strip()
     template.criteria_url = data.criteria_url
@@ -282,7 +298,11 @@ def programme_create(
         object_type="programme",
         object_id=programme.public_id,
         issuer_id=issuer.pk,
-        after={"name": programme.name, "status": status, "effective_date": effective_date.isoformat()},
+        after={
+            "name": programme.name,
+            "status": status,
+            "effective_date": effective_date.isoformat(),
+        },
     )
     return programme
 

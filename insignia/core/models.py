@@ -35,7 +35,9 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(
-        max_length=200, blank=True, help_text=_("Who acted when it was not a user: cli, api:<client>, system.")
+        max_length=200,
+        blank=True,
+        help_text=_("Who acted when it was not a user: cli, api:<client>, system."),
     )
     verb = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)

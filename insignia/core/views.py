@@ -10,7 +10,7 @@ from insignia.issuers.selectors import issuers_for_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    issuers = issuers_for_user(user=request.user) if request.user.is_authenticated else []  # type: ignore[arg-type]
+    issuers = issuers_for_user(user=request.user) if request.user.is_authenticated else []
     return render(request, "core/home.html", {"issuers": issuers})
 
 

@@ -21,7 +21,9 @@ class Issuer(BaseModel):
         _("LinkedIn organisation id"),
         max_length=32,
         blank=True,
-        help_text=_("Numeric id from your LinkedIn company page, so shares name your organisation."),
+        help_text=_(
+            "Numeric id from your LinkedIn company page, so shares name your organisation."
+        ),
     )
     is_active = models.BooleanField(default=True)
 

@@ -19,7 +19,9 @@ def require_capability(*, actor: Actor, issuer: Issuer, capability: Capability) 
         return
     if actor.user.is_superuser or user_can(user=actor.user, issuer=issuer, capability=capability):
         return
-    raise PermissionDenied(f"You do not have permission to {capability.value.replace('_', ' ')} for {issuer.name}.")
+    raise PermissionDenied(
+        f"You do not have permission to {capability.value.replace('_', ' ')} for {issuer.name}."
+    )
 
 
 @transaction.atomic

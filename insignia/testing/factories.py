@@ -22,6 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
@@ -94,7 +95,9 @@ class BadgeTemplateFactory(factory.django.DjangoModelFactory):
     def skills(self, create: bool, extracted: list[Skill] | None, **kwargs: object) -> None:
         if not create:
             return
-        self.skills.set(extracted if extracted is not None else [SkillFactory(name="Cloud Computing")])
+        self.skills.set(
+            extracted if extracted is not None else [SkillFactory(name="Cloud Computing")]
+        )
 
 
 class AwardFactory(factory.django.DjangoModelFactory):

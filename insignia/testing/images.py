@@ -7,7 +7,9 @@ import io
 from PIL import Image
 
 
-def png_bytes(width: int = 64, height: int = 64, color: tuple[int, int, int] = (42, 79, 214)) -> bytes:
+def png_bytes(
+    width: int = 64, height: int = 64, color: tuple[int, int, int] = (42, 79, 214)
+) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, format="PNG")
     return buffer.getvalue()
