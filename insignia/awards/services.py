@@ -182,7 +182,7 @@ def award_issue(
     # Lock the template row: duplicate checks for one template run one at a time, so two
     # concurrent requests cannot both see "no badge yet" and both issue.
     template = (
-        BadgeTemplate.objects.select_for_update()
+        BadgeTemplate.objects.select_for_update(of=("self",))
         .select_related("programme", "issuer")
         .get(pk=template.pk)
     )
@@ -297,7 +297,7 @@ def award_revoke(
         raise ServiceError("Give a reason; verifiers and the earner will see it.", field="reason")
     if len(reason) > 500:
         raise ServiceError("Keep the reason under 500 characters.", field="reason")
-    award = Award.objects.select_for_update().select_related("template").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("template").get(pk=award.pk)
     if award.revoked_at is not None:
         raise ServiceError(
             f"Badge {award.public_id} was already revoked on {award.revoked_at:%Y-%m-%d}.",
@@ -318,7 +318,7 @@ def awards_record_expired(*, now: dt.datetime | None = None, batch_size: int = 1
     while True:
         with transaction.atomic():
             due = list(
-                Award.objects.select_for_update(skip_locked=True)
+                Award.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(
                     expires_at__lte=now, expiry_recorded_at__isnull=True, revoked_at__isnull=True
                 )

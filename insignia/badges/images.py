@@ -18,6 +18,7 @@ from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from insignia.core.errors import ServiceError
+from insignia.openbadges.baking import BakingError, check_png
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -110,6 +111,12 @@ def _check_png(data: bytes) -> CheckedImage:
         Image.DecompressionBombError,
     ) as exc:
         raise _field_error(f"The PNG file is damaged or incomplete ({exc}).") from exc
+    # Every chunk's length and CRC are checked once here, so baking this stored file for each
+    # award can skip re-checking the chunks it copies unchanged (see verification.images).
+    try:
+        check_png(data)
+    except BakingError as exc:
+        raise _field_error(f"The PNG file is damaged: {exc}.") from exc
     if width < 16 or height < 16:
         raise _field_error(f"The image is {width}×{height} pixels; use at least 16×16.")
     return CheckedImage(kind="png", data=data, width=width, height=height)

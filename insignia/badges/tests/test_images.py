@@ -220,3 +220,12 @@ def test_oversized_file_is_refused_by_bytes(settings):
 )
 def test_other_files_are_refused(data, message):
     assert message in refused(data, filename="upload.bin")
+
+
+def test_png_with_a_bad_chunk_crc_is_refused_at_upload():
+    from insignia.testing.images import png_bytes
+
+    data = bytearray(png_bytes())
+    data[-5] ^= 0xFF  # last byte of the IEND CRC
+    with pytest.raises(ServiceError, match="damaged"):
+        check_badge_image(bytes(data), filename="badge.png")
