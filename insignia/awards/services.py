@@ -297,7 +297,9 @@ def award_revoke(
         raise ServiceError("Give a reason; verifiers and the earner will see it.", field="reason")
     if len(reason) > 500:
         raise ServiceError("Keep the reason under 500 characters.", field="reason")
-    award = Award.objects.select_for_update(of=("self",)).select_related("template").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",)).select_related("template").get(pk=award.pk)
+    )
     if award.revoked_at is not None:
         raise ServiceError(
             f"Badge {award.public_id} was already revoked on {award.revoked_at:%Y-%m-%d}.",

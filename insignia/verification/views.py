@@ -1,0 +1,308 @@
+"""Public badge pages and hosted Open Badges documents (ARCHITECTURE §5.4, §6).
+
+Each URL answers JSON-LD or HTML by content negotiation. Anything that is not public answers
+404, never 403, to everyone but the award's earner and the issuer's staff (§8).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from insignia.awards.models import Award
+from insignia.badges.models import BadgeTemplate, ImageKind, TemplateState
+from insignia.core.markdown import render_markdown
+from insignia.issuers.models import Issuer
+from insignia.openbadges.verify import verify_hosted_assertion
+from insignia.verification import documents, images, selectors
+from insignia.verification.fetch import fetch_in_process
+from insignia.verification.negotiation import Representation, representation_for
+from insignia.verification.responses import PRIVATE, SVG_CSP, document_response
+
+HTML = "text/html; charset=utf-8"
+IMAGE_MAX_AGE = 24 * 3600
+
+
+def _visible_award(request: HttpRequest, public_id: str) -> Award:
+    award = selectors.award_by_public_id(public_id)
+    if award is None or not selectors.award_is_visible(award=award, user=request.user):
+        raise Http404("No such badge.")
+    return award
+
+
+def _visible_template(request: HttpRequest, public_id: str) -> BadgeTemplate:
+    template = selectors.template_by_public_id(public_id)
+    if template is None or not selectors.template_is_visible(template=template, user=request.user):
+        raise Http404("No such badge template.")
+    return template
+
+
+def _json_type(representation: Representation) -> str:
+    return (
+        Representation.JSON.value
+        if representation is Representation.JSON
+        else Representation.JSON_LD.value
+    )
+
+
+def _page_is_public(request: HttpRequest, *, public: bool) -> bool:
+    # Pages name the signed-in user in the header, so only anonymous pages are shareable.
+    return public and not request.user.is_authenticated
+
+
+def _og(*, title: str, description: str, image: str, url: str) -> dict[str, str]:
+    return {"title": title, "description": description[:300], "image": image, "url": url}
+
+
+# --- badges -----------------------------------------------------------------------------------
+
+
+@require_safe
+def badge(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    representation = representation_for(request)
+    if representation is Representation.HTML:
+        award = _visible_award(request, public_id)
+        return document_response(
+            request,
+            _render_badge_page(request, award, claim=False),
+            content_type=HTML,
+            public=_page_is_public(request, public=award.is_public),
+            last_modified=selectors.award_last_modified(
+                award, selectors.TemplateRef.of(award.template), now=timezone.now()
+            ),
+        )
+    found = selectors.award_for_document(public_id)
+    if found is None or not selectors.award_is_visible(award=found[0], user=request.user):
+        raise Http404("No such badge.")
+    award, template_ref = found
+    revoked = award.is_revoked
+    return document_response(
+        request,
+        documents.revoked_assertion_json(award)
+        if revoked
+        else documents.assertion_json(award, template_ref),
+        content_type=_json_type(representation),
+        public=award.is_public,
+        last_modified=selectors.award_last_modified(award, template_ref, now=timezone.now()),
+        status=410 if revoked else 200,
+    )
+
+
+def _render_badge_page(request: HttpRequest, award: Award, *, claim: bool) -> bytes:
+    page = selectors.award_page(award, now=timezone.now())
+    template_image = documents.template_image_url(page.template)
+    og = None
+    if page.is_public and not claim:
+        og = _og(
+            title=f"{page.template.name} — {award.recipient_name}",
+            description=f"{award.recipient_name} earned {page.template.name} from "
+            f"{page.issuer.name}. {page.template.description}",
+            image=template_image,
+            url=documents.badge_url(award.public_id),
+        )
+    context = {
+        "page": page,
+        "award": award,
+        "template": page.template,
+        "issuer": page.issuer,
+        "claim": claim,
+        "badge_url": documents.badge_url(award.public_id),
+        "image_url": template_image,
+        "criteria_html": render_markdown(page.template.criteria_markdown),
+        "narrative_html": render_markdown(award.narrative),
+        "og": og,
+    }
+    return render_to_string("verification/badge.html", context, request).encode("utf-8")
+
+
+@require_safe
+def badge_image(request: HttpRequest, public_id: str, ext: str) -> HttpResponseBase:
+    award = _visible_award(request, public_id)
+    if ext != award.template.image_kind:
+        raise Http404("This badge's image is in another format.")
+    if award.is_revoked:
+        return HttpResponse(
+            "This badge was revoked; its image is no longer issued.",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+            headers={"Cache-Control": PRIVATE},
+        )
+    response = document_response(
+        request,
+        images.baked_award_image(award),
+        content_type=images.CONTENT_TYPES[ImageKind(ext)],
+        public=award.is_public,
+        last_modified=selectors.award_last_modified(
+            award, selectors.TemplateRef.of(award.template), now=timezone.now()
+        ),
+        negotiated=False,
+    )
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{award.template.slug}-{award.public_id}.{ext}"'
+    )
+    return _image_headers(response, ext)
+
+
+def _image_headers(response: HttpResponseBase, ext: str) -> HttpResponseBase:
+    response["X-Content-Type-Options"] = "nosniff"
+    if ext == ImageKind.SVG:
+        # An SVG opened on its own is a document that could run script; forbid all of it.
+        response["Content-Security-Policy"] = SVG_CSP
+    return response
+
+
+@require_safe
+def badge_verify(request: HttpRequest, public_id: str) -> HttpResponse:
+    award = _visible_award(request, public_id)
+    email = request.GET.get("email", "").strip().lower()
+    report = verify_hosted_assertion(
+        documents.badge_url(award.public_id),
+        fetch=fetch_in_process,
+        now=timezone.now(),
+        recipient_email=email or None,
+    )
+    context = {"award": award, "report": report, "email": email, "is_public": award.is_public}
+    partial = request.GET.get("partial") == "1"
+    template_name = "verification/_verify_report.html" if partial else "verification/verify.html"
+    response = render(request, template_name, context)
+    response["Cache-Control"] = PRIVATE  # the answer depends on the moment and on the email
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def claim(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    award = selectors.award_by_public_id(public_id)
+    if award is None or not selectors.claim_token_valid(
+        award=award, raw_token=token, now=timezone.now()
+    ):
+        response = render(request, "verification/claim_invalid.html", status=404)
+    else:
+        response = HttpResponse(_render_badge_page(request, award, claim=True), content_type=HTML)
+    # The token is in the URL: keep it out of caches, Referer headers and search engines.
+    response["Cache-Control"] = PRIVATE
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@require_safe
+def template(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    badge_template = _visible_template(request, public_id)
+    representation = representation_for(request)
+    public = badge_template.state != TemplateState.DRAFT
+    if representation is not Representation.HTML:
+        return document_response(
+            request,
+            documents.badge_class_json(badge_template),
+            content_type=_json_type(representation),
+            public=public,
+            last_modified=badge_template.updated_at,
+        )
+    issuer = badge_template.issuer
+    context = {
+        "template": badge_template,
+        "issuer": issuer,
+        "skills": selectors.template_skill_names(badge_template),
+        "alignments": selectors.template_alignments(badge_template),
+        "criteria_html": render_markdown(badge_template.criteria_markdown),
+        "image_url": documents.template_image_url(badge_template),
+        "og": _og(
+            title=f"{badge_template.name} — {issuer.name}",
+            description=badge_template.description,
+            image=documents.template_image_url(badge_template),
+            url=documents.template_url(badge_template.public_id),
+        ),
+    }
+    body = render_to_string("verification/template.html", context, request).encode("utf-8")
+    return document_response(
+        request,
+        body,
+        content_type=HTML,
+        public=_page_is_public(request, public=public),
+        last_modified=max(badge_template.updated_at, issuer.updated_at),
+    )
+
+
+@require_safe
+def template_image(request: HttpRequest, public_id: str, ext: str) -> HttpResponseBase:
+    badge_template = _visible_template(request, public_id)
+    if ext != badge_template.image_kind:
+        raise Http404("This template's image is in another format.")
+    response = document_response(
+        request,
+        images.template_image(badge_template),
+        content_type=images.CONTENT_TYPES[ImageKind(ext)],
+        public=badge_template.state != TemplateState.DRAFT,
+        last_modified=badge_template.updated_at,
+        max_age=IMAGE_MAX_AGE,
+        negotiated=False,
+    )
+    return _image_headers(response, ext)
+
+
+# --- issuers ----------------------------------------------------------------------------------
+
+
+def _issuer(public_id: str) -> Issuer:
+    # Issuer profiles are public: every badge they issued names them.
+    issuer = selectors.issuer_by_public_id(public_id)
+    if issuer is None:
+        raise Http404("No such issuer.")
+    return issuer
+
+
+@require_safe
+def issuer(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    profile = _issuer(public_id)
+    representation = representation_for(request)
+    if representation is not Representation.HTML:
+        return document_response(
+            request,
+            documents.issuer_json(profile),
+            content_type=_json_type(representation),
+            public=True,
+            last_modified=profile.updated_at,
+        )
+    templates = selectors.issuer_public_templates(profile)
+    context = {
+        "issuer": profile,
+        "templates": [(t, documents.template_image_url(t)) for t in templates],
+        "logo_url": documents.media_url(profile.logo.url) if profile.logo else "",
+        "og": _og(
+            title=profile.name,
+            description=profile.description or f"Badges issued by {profile.name}.",
+            image=documents.media_url(profile.logo.url)
+            if profile.logo
+            else (documents.template_image_url(templates[0]) if templates else ""),
+            url=documents.issuer_url(profile.public_id),
+        ),
+    }
+    body = render_to_string("verification/issuer.html", context, request).encode("utf-8")
+    return document_response(
+        request,
+        body,
+        content_type=HTML,
+        public=_page_is_public(request, public=True),
+        last_modified=max([profile.updated_at, *(t.updated_at for t in templates)]),
+    )
+
+
+@require_safe
+def issuer_revocations(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    profile = _issuer(public_id)
+    representation = representation_for(request)
+    return document_response(
+        request,
+        documents.revocation_list_json(profile),
+        content_type=_json_type(representation),
+        public=True,
+        last_modified=selectors.issuer_revocations_changed_at(profile),
+    )
