@@ -51,6 +51,8 @@ lint: install
 
 bench: install
 	$(PY) -m pip install --quiet -r bench/requirements.txt
+	@command -v wrk >/dev/null || [ "$$(id -u)" != "0" ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
 	$(PY) bench/baking.py
 	$(PY) bench/hosted_assertion.py
 

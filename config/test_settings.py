@@ -16,3 +16,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 SITE_URL = "http://testserver"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  # WhiteNoise warns on every request otherwise
+# Persistent connections from the live-server thread would keep the test database busy at
+# teardown; tests open and close connections per request like a short-lived worker.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
