@@ -59,3 +59,49 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role} of {self.issuer}"
+
+
+class KeyAlgorithm(models.TextChoices):
+    # Ed25519 signs Data Integrity proofs (eddsa-rdfc-2022); RSA-2048 signs RS256 JWS (VC-JWT
+    # and OB 2.0 signed badges).
+    ED25519 = "Ed25519", _("Ed25519 (Data Integrity)")
+    RSA = "RS256", _("RSA-2048 (RS256)")
+
+
+class KeyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active: signs new credentials")
+    RETIRED = "retired", _("Retired: still published, old signatures verify")
+    REVOKED = "revoked", _("Revoked: signatures no longer verify")
+
+
+class SigningKey(BaseModel):
+    """One issuer key pair. ``public_id`` is the key id (``kid``) in every published document.
+
+    The private key is stored only encrypted (AES-256-GCM under the key-encryption key from
+    ``INSIGNIA_KEY_ENCRYPTION_KEY``; see ``insignia.issuers.keys``). Public keys are never
+    deleted: retired keys stay published so that badges signed with them still verify.
+    """
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="signing_keys")
+    algorithm = models.CharField(max_length=16, choices=KeyAlgorithm.choices)
+    status = models.CharField(max_length=16, choices=KeyStatus.choices, default=KeyStatus.ACTIVE)
+    public_key_pem = models.TextField()
+    private_key_encrypted = models.BinaryField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "algorithm", "created_at", "id"]
+        constraints = [
+            # At most one key of each algorithm signs at a time; rotation retires the old one in
+            # the same transaction that creates the new one.
+            models.UniqueConstraint(
+                fields=["issuer", "algorithm"],
+                condition=models.Q(status="active"),
+                name="uniq_signing_key_active_per_algorithm",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.algorithm} {self.public_id} ({self.status})"
