@@ -334,6 +334,11 @@ class IssueForm(ServiceForm):
             "otherwise they accept it themselves."
         ),
     )
+    suppress_notifications = forms.BooleanField(
+        label=_("Send no emails"),
+        required=False,
+        help_text=_("No notification and no reminders for this badge (you can still resend)."),
+    )
 
     def __init__(self, *args: Any, issuer: Issuer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -357,6 +362,7 @@ class IssueForm(ServiceForm):
             "external_id": data["external_id"],
             "narrative": data["narrative"],
             "accepted": data["accepted"],
+            "suppress_notifications": data["suppress_notifications"],
             "evidence": [EvidenceInput(url=data["evidence_url"])] if data["evidence_url"] else [],
             "now": now,
         }

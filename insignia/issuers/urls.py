@@ -49,4 +49,9 @@ urlpatterns = [
         views.award_revoke_view,
         name="award_revoke",
     ),
+    path(
+        "<slug:issuer_slug>/awards/<str:public_id>/resend/",
+        views.award_resend_view,
+        name="award_resend",
+    ),
 ]

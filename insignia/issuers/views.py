@@ -54,6 +54,8 @@ from insignia.issuers.forms import (
 from insignia.issuers.models import Issuer
 from insignia.issuers.permissions import Capability, role_allows
 from insignia.issuers.selectors import issuer_role_for
+from insignia.notifications.selectors import award_messages
+from insignia.notifications.services import award_resend_notification
 
 PAGE_SIZE = 50
 P = ParamSpec("P")
@@ -478,6 +480,7 @@ def _render_award(
             "audit_events": award_audit_trail(award=award),
             "replaces": award.replaces.all(),
             "revoke_form": revoke_form or RevokeForm(),
+            "emails": award_messages(award=award),
         },
     )
 
@@ -502,3 +505,15 @@ def award_revoke_view(request: HttpRequest, access: IssuerAccess, public_id: str
             messages.success(request, _("Badge %s revoked.") % award.public_id)
             return redirect("issuer_ui:award_detail", access.issuer.slug, award.public_id)
     return _render_award(request, access, award, form)
+
+
+@issuer_view(Capability.ISSUE, methods=("POST",))
+def award_resend_view(request: HttpRequest, access: IssuerAccess, public_id: str) -> HttpResponse:
+    award = _award_or_404(access, public_id)
+    try:
+        message = award_resend_notification(actor=access.actor, award=award)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A new notification is on its way to %s.") % message.to)
+    return redirect("issuer_ui:award_detail", access.issuer.slug, award.public_id)

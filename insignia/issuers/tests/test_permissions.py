@@ -90,6 +90,7 @@ PAGES = [
     Page("award_list", "GET", Capability.VIEW),
     Page("award_detail", "GET", Capability.VIEW, _award),
     Page("award_revoke", "POST", Capability.REVOKE, _award, lambda w: {"reason": "Exam fraud."}),
+    Page("award_resend", "POST", Capability.ISSUE, _award),
 ]
 
 VISITORS = ["anonymous", "earner", "other_issuer_staff", "superuser", *[r.value for r in Role]]

@@ -1,0 +1,1 @@
+"""Notifications: the transactional outbox, email delivery, the local outbox and reminders."""
