@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EarnersConfig(AppConfig):
+    name = "insignia.earners"
+    label = "earners"
+    verbose_name = "Earners"
