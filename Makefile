@@ -55,6 +55,11 @@ bench: install
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
 	$(PY) bench/baking.py
 	$(PY) bench/hosted_assertion.py
+	$(PY) bench/ob3_sign.py
+	$(PY) bench/ob3_verify.py
+	$(PY) bench/statuslist.py
+	$(PY) bench/email_delivery.py
+	$(PY) bench/insights.py --postgres $${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -51,12 +51,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "insignia.core",
     "insignia.accounts",
     "insignia.issuers",
     "insignia.badges",
     "insignia.awards",
+    "insignia.notifications",
     "insignia.verification",
+    "insignia.earners",
+    "insignia.insights",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +140,27 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# allauth's defaults plus a tighter failed-login limit; counters live in the shared cache.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "manage_email": "10/m/user",
+    "change_password": "5/m/user",
+}
+# All account policy (claim-aware redirects, attaching waiting badges) lives in the adapter.
+ACCOUNT_ADAPTER = "insignia.accounts.adapter.AccountAdapter"
+ACCOUNT_CHANGE_EMAIL = False  # several addresses per account: badges go to any of them
+ACCOUNT_MAX_EMAIL_ADDRESSES = 10
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Insignia] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Insignia"
+# Earner tunables: how long a changed profile address keeps redirecting from the old one.
+INSIGNIA_SLUG_REDIRECT_DAYS = env_int("INSIGNIA_SLUG_REDIRECT_DAYS", 90)
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -181,7 +205,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the DB connection around every task unless told to reuse it;
+# a new PostgreSQL connection per email was most of a worker's time (bench/email_delivery.py).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 500)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # The outbox sweep re-queues due retries and rows whose worker died; see notifications.
+    "outbox-sweep": {"task": "notifications.outbox_sweep", "schedule": 60.0},
+    "reminders": {"task": "notifications.reminders_send_due", "schedule": 15 * 60.0},
+    "awards-record-expired": {"task": "notifications.awards_record_expired", "schedule": 5 * 60.0},
+}
+# Reminders for unclaimed badges, in days after issue; renewal reminder N days before expiry.
+INSIGNIA_REMINDER_DAYS = tuple(
+    int(d) for d in env_list("INSIGNIA_REMINDER_DAYS", ["3", "10", "30"])
+)
+INSIGNIA_RENEWAL_DAYS_BEFORE = env_int("INSIGNIA_RENEWAL_DAYS_BEFORE", 30)
+# Outbox delivery: attempts before "failed", and the first retry delay (doubles each time).
+INSIGNIA_OUTBOX_MAX_ATTEMPTS = env_int("INSIGNIA_OUTBOX_MAX_ATTEMPTS", 8)
+INSIGNIA_OUTBOX_RETRY_BASE_SECONDS = env_int("INSIGNIA_OUTBOX_RETRY_BASE_SECONDS", 60)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Insignia <badges@insignia.invalid>")
@@ -192,10 +233,11 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    # The embedded default: mail is stored in the database and shown at /_outbox/.
+    EMAIL_BACKEND = "insignia.notifications.backends.LocalOutboxBackend"
+# Every SMTP conversation is bounded; a hung server must not hold a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -206,6 +248,11 @@ if _site.scheme == "https":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Key-encryption key for issuers' private signing keys: base64 of 32 random bytes
+# (`python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`). Required
+# outside DEBUG/TESTING; insignia.issuers.keys raises ImproperlyConfigured when a key is needed
+# and it is missing, and uses a fixed, labelled development KEK only in DEBUG/TESTING.
+INSIGNIA_KEY_ENCRYPTION_KEY = env_str("INSIGNIA_KEY_ENCRYPTION_KEY")
 
 # --- Insignia tunables ----------------------------------------------------------------------
 # Public documents are cacheable by a CDN for this long; revocation must show within it.
@@ -219,5 +266,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # In-process (eager) tasks would log a "Task … succeeded" line per email; workers log
+        # through Celery's own setup.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }

@@ -19,3 +19,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  # WhiteNoise warns
 # Persistent connections from the live-server thread would keep the test database busy at
 # teardown; tests open and close connections per request like a short-lived worker.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's in-memory default: the delivery integration tests start a real
+    # Celery worker process, which must open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from insignia.core import views as core_views
+from insignia.notifications.backends import local_outbox_active
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,7 +14,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("manage/", include("insignia.issuers.urls")),
     path("", include("insignia.verification.urls")),
+    path("", include("insignia.earners.urls")),  # /me/… and /u/<slug>
+    path("", include("insignia.insights.urls")),  # /jobs/, /insights/, /employers/…
 ]
+
+if local_outbox_active():
+    # The embedded default's mailbox; never mounted when mail goes to a real server.
+    urlpatterns.insert(0, path("_outbox/", include("insignia.notifications.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

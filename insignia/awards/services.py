@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from insignia.accounts.models import User, normalize_email_address
-from insignia.awards.models import Award, AwardSource, AwardState
+from insignia.awards.models import Award, AwardSource, AwardState, Visibility
 from insignia.awards.tokens import claim_token_lifetime, new_token
 from insignia.badges.models import BadgeTemplate, DuplicatePolicy, ProgrammeStatus, TemplateState
 from insignia.core.audit import Actor, audit_record
@@ -222,6 +222,15 @@ def award_issue(
         )
 
     owner = _verified_owner(email)
+    visibility: str = Visibility.PUBLIC
+    if owner is not None:
+        # The address is already an earner's: their choices apply (auto-accept, visibility).
+        # Imported here: earners builds on awards, so awards must not import it at load time.
+        from insignia.earners.selectors import earner_issue_defaults
+
+        defaults = earner_issue_defaults(user=owner, issuer_id=template.issuer_id)
+        accepted = accepted or defaults.auto_accept
+        visibility = defaults.visibility
     raw_token, token_hash_value = new_token()
     award = Award(
         issuer_id=template.issuer_id,
@@ -237,6 +246,7 @@ def award_issue(
         state=AwardState.ACCEPTED if accepted else AwardState.PENDING,
         state_changed_at=now if accepted else None,
         earner=owner,
+        visibility=visibility,
         claim_token_hash=token_hash_value,
         claim_token_expires_at=now + claim_token_lifetime(),
         source=source,
@@ -268,6 +278,15 @@ def award_issue(
             _revoke(actor=actor, award=old, reason=f"Replaced by badge {award.public_id}.", now=now)
             old.replaced_by = award
             old.save(update_fields=["replaced_by", "updated_at"])
+    # Imported here: notifications builds on awards (it renews claim tokens), not the reverse.
+    from insignia.notifications.services import award_email_enqueue
+
+    # The outbox row commits with the award; the email goes out after commit.
+    award_email_enqueue(
+        award=award,
+        claim_token=raw_token,
+        kind="auto_accepted" if award.state == AwardState.ACCEPTED else "issued",
+    )
     return IssueResult(award=award, created=True, claim_token=raw_token)
 
 
@@ -276,6 +295,12 @@ def _revoke(*, actor: Actor, award: Award, reason: str, now: dt.datetime) -> Non
     award.revoked_at = now
     award.revocation_reason = reason
     award.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
+    # The OB 3.0 status-list bit flips in this same transaction: a verifier never sees the
+    # award revoked here but valid in the signed list. Imported here: verification builds on
+    # awards, not the reverse.
+    from insignia.verification.statuslists import status_revoke
+
+    status_revoke(award=award)
     audit_record(
         actor=actor,
         verb="award.revoked",
@@ -375,3 +400,17 @@ def award_set_state(
         after={"state": state},
     )
     return award
+
+
+def award_claim_token_renew(*, award: Award, now: dt.datetime | None = None) -> str:
+    """Give ``award`` a fresh claim token and return it raw (for the email); the previous link
+    stops working. Call inside the transaction that queues the email carrying it."""
+    raw, hashed = new_token()
+    award.claim_token_hash = hashed
+    award.claim_token_expires_at = (now or timezone.now()) + claim_token_lifetime()
+    Award.objects.filter(pk=award.pk).update(
+        claim_token_hash=hashed,
+        claim_token_expires_at=award.claim_token_expires_at,
+        updated_at=timezone.now(),
+    )
+    return raw

@@ -6,18 +6,30 @@ Each URL answers JSON-LD or HTML by content negotiation. Anything that is not pu
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from insignia.accounts.models import User
 from insignia.awards.models import Award
+from insignia.awards.tokens import token_matches
 from insignia.badges.models import BadgeTemplate, ImageKind, TemplateState
+from insignia.core.errors import ServiceError
 from insignia.core.markdown import render_markdown
+from insignia.earners import claims
+from insignia.earners import selectors as earner_selectors
+from insignia.earners import services as earner_services
+from insignia.earners.ratelimit import claim_allowed
+from insignia.insights.selectors import template_market
 from insignia.issuers.models import Issuer
 from insignia.openbadges.verify import verify_hosted_assertion
-from insignia.verification import documents, images, selectors
+from insignia.openbadges.verify_ob3 import verify_credential
+from insignia.verification import credentials, documents, images, selectors
 from insignia.verification.fetch import fetch_in_process
 from insignia.verification.negotiation import Representation, representation_for
 from insignia.verification.responses import PRIVATE, SVG_CSP, document_response
@@ -65,21 +77,24 @@ def badge(request: HttpRequest, public_id: str) -> HttpResponseBase:
     representation = representation_for(request)
     if representation is Representation.HTML:
         award = _visible_award(request, public_id)
-        return document_response(
-            request,
-            _render_badge_page(request, award, claim=False),
-            content_type=HTML,
-            public=_page_is_public(request, public=award.is_public),
-            last_modified=selectors.award_last_modified(
-                award, selectors.TemplateRef.of(award.template), now=timezone.now()
+        return _noindex_unless_public(
+            document_response(
+                request,
+                _render_badge_page(request, award, claim=False),
+                content_type=HTML,
+                public=_page_is_public(request, public=award.is_public),
+                last_modified=selectors.award_last_modified(
+                    award, selectors.TemplateRef.of(award.template), now=timezone.now()
+                ),
             ),
+            award,
         )
     found = selectors.award_for_document(public_id)
     if found is None or not selectors.award_is_visible(award=found[0], user=request.user):
         raise Http404("No such badge.")
     award, template_ref = found
     revoked = award.is_revoked
-    return document_response(
+    response = document_response(
         request,
         documents.revoked_assertion_json(award)
         if revoked
@@ -89,9 +104,20 @@ def badge(request: HttpRequest, public_id: str) -> HttpResponseBase:
         last_modified=selectors.award_last_modified(award, template_ref, now=timezone.now()),
         status=410 if revoked else 200,
     )
+    return _noindex_unless_public(response, award)
 
 
-def _render_badge_page(request: HttpRequest, award: Award, *, claim: bool) -> bytes:
+def _noindex_unless_public(response: HttpResponseBase, award: Award) -> HttpResponseBase:
+    # Only the earner and staff ever get here for a non-public badge; keep it out of indexes
+    # even if they paste the link somewhere a crawler follows it (issue 4 §7).
+    if not award.is_public:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _render_badge_page(
+    request: HttpRequest, award: Award, *, claim: bool, extra: dict[str, object] | None = None
+) -> bytes:
     page = selectors.award_page(award, now=timezone.now())
     template_image = documents.template_image_url(page.template)
     og = None
@@ -114,6 +140,8 @@ def _render_badge_page(request: HttpRequest, award: Award, *, claim: bool) -> by
         "criteria_html": render_markdown(page.template.criteria_markdown),
         "narrative_html": render_markdown(award.narrative),
         "og": og,
+        "is_owner": request.user.is_authenticated and award.earner_id == request.user.pk,
+        **(extra or {}),
     }
     return render_to_string("verification/badge.html", context, request).encode("utf-8")
 
@@ -144,7 +172,7 @@ def badge_image(request: HttpRequest, public_id: str, ext: str) -> HttpResponseB
     response["Content-Disposition"] = (
         f'{disposition}; filename="{award.template.slug}-{award.public_id}.{ext}"'
     )
-    return _image_headers(response, ext)
+    return _image_headers(_noindex_unless_public(response, award), ext)
 
 
 def _image_headers(response: HttpResponseBase, ext: str) -> HttpResponseBase:
@@ -165,7 +193,22 @@ def badge_verify(request: HttpRequest, public_id: str) -> HttpResponse:
         now=timezone.now(),
         recipient_email=email or None,
     )
-    context = {"award": award, "report": report, "email": email, "is_public": award.is_public}
+    # OB 3.0: the signed credential as we serve it, checked like any other; its keys and
+    # status list are fetched through our public URLs.
+    ob3_report = verify_credential(
+        credentials.credential_json(award),
+        fetch=fetch_in_process,
+        now=timezone.now(),
+        recipient_email=email or None,
+        did_web_scheme=credentials.did_web_scheme(),
+    )
+    context = {
+        "award": award,
+        "report": report,
+        "ob3_report": ob3_report,
+        "email": email,
+        "is_public": award.is_public,
+    }
     partial = request.GET.get("partial") == "1"
     template_name = "verification/_verify_report.html" if partial else "verification/verify.html"
     response = render(request, template_name, context)
@@ -174,20 +217,77 @@ def badge_verify(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-@require_safe
-def claim(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
-    award = selectors.award_by_public_id(public_id)
-    if award is None or not selectors.claim_token_valid(
-        award=award, raw_token=token, now=timezone.now()
-    ):
-        response = render(request, "verification/claim_invalid.html", status=404)
-    else:
-        response = HttpResponse(_render_badge_page(request, award, claim=True), content_type=HTML)
+def _claim_headers(response: HttpResponse) -> HttpResponse:
     # The token is in the URL: keep it out of caches, Referer headers and search engines.
     response["Cache-Control"] = PRIVATE
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _claim_refused(request: HttpRequest, reason: str, award: Award | None) -> HttpResponse:
+    status = 429 if reason == "rate_limited" else 404
+    context = {"reason": reason, "award": award}
+    return _claim_headers(
+        render(request, "verification/claim_invalid.html", context, status=status)
+    )
+
+
+def _claim_mode(request: HttpRequest, award: Award) -> str:
+    """Which choice the claim page offers this visitor (see the claim notice in badge.html)."""
+    if award.is_revoked:
+        return "revoked"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    user = request.user
+    if award.earner_id not in (None, user.pk):
+        return "other_account"
+    if earner_selectors.user_has_verified_email(user=user, email=award.recipient_email):
+        return "owner"
+    return "other_account" if earner_selectors.email_owner(award.recipient_email) else "add_email"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def claim(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    """The link in the award email: the badge with Accept and Reject (ARCHITECTURE §5.2)."""
+    if not claim_allowed(request, public_id):
+        return _claim_refused(request, "rate_limited", None)
+    now = timezone.now()
+    award = selectors.award_by_public_id(public_id)
+    if award is None:
+        return _claim_refused(request, "invalid", None)
+    if not selectors.claim_token_valid(award=award, raw_token=token, now=now):
+        if earner_selectors.claim_token_spent(award=award, raw_token=token):
+            return _claim_refused(request, "used", award)
+        if token_matches(token, award.claim_token_hash):
+            return _claim_refused(request, "expired", None)
+        return _claim_refused(request, "invalid", None)
+    mode = _claim_mode(request, award)
+    if request.method == "POST":
+        if mode != "owner":
+            messages.error(request, "Sign in with the account this badge was sent to first.")
+            return redirect(request.path)
+        decision = request.POST.get("decision", "")
+        try:
+            award = earner_services.award_claim(
+                user=cast(User, request.user), award=award, raw_token=token, decision=decision
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        claims.claim_forget(request, award.public_id)
+        if decision == earner_services.CLAIM_ACCEPT:
+            messages.success(request, f"“{award.template.name}” is now in your account.")
+        else:
+            messages.success(
+                request, "Badge declined. You can undo this from “Declined” in My badges."
+            )
+        return redirect(award.get_absolute_url())
+    if mode in ("anonymous", "add_email", "other_account") and award.earner_id is None:
+        # Remembered (without the token) so that confirming the address accepts this badge.
+        claims.claim_remember(request, award.public_id)
+    body = _render_badge_page(request, award, claim=True, extra={"claim_mode": mode})
+    return _claim_headers(HttpResponse(body, content_type=HTML))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -211,6 +311,8 @@ def template(request: HttpRequest, public_id: str) -> HttpResponseBase:
         "template": badge_template,
         "issuer": issuer,
         "skills": selectors.template_skill_names(badge_template),
+        # Jobs asking for its skills and what they pay (issue 7).
+        "market": template_market(template=badge_template, now=timezone.now()),
         "alignments": selectors.template_alignments(badge_template),
         "criteria_html": render_markdown(badge_template.criteria_markdown),
         "image_url": documents.template_image_url(badge_template),

@@ -92,7 +92,19 @@ class Command(BaseCommand):
             claim_url = self._seed()
             self.stdout.write(self.style.SUCCESS("Demo data created."))
             self.stdout.write(f"  Claim link for jo.chen@example.com (pending badge): {claim_url}")
+        self._seed_job_market()
         self._print_logins()
+
+    def _seed_job_market(self) -> None:
+        # SAMPLE jobs and wages (fictional) for /jobs/ and /insights/; idempotent. The operator
+        # reads the sample employers' applications.
+        from insignia.insights.sample import load_sample_data
+
+        reports = load_sample_data(staff_email=OPERATOR_EMAIL)
+        self.stdout.write(
+            "  Sample job market: "
+            + "; ".join(f"{name} {report.summary()}" for name, report in reports.items())
+        )
 
     @transaction.atomic
     def _seed(self) -> str:
@@ -269,6 +281,8 @@ class Command(BaseCommand):
         return f"{settings.SITE_URL}/claim/{pending.award.public_id}/{pending.claim_token}"
 
     def _print_logins(self) -> None:
+        from insignia.notifications.backends import local_outbox_active
+
         site = settings.SITE_URL
         self.stdout.write(
             "\n".join(
@@ -277,10 +291,15 @@ class Command(BaseCommand):
                     f"  Site:            {site}/",
                     f"  Issuer UI:       {site}/manage/{DEMO_ISSUER_SLUG}/",
                     f"                   (owner@contoso.example / {DEMO_PASSWORD})",
-                    "  Other staff:     issuer@contoso.example, viewer@contoso.example",
+                    f"  Other staff:     issuer@contoso.example, viewer@contoso.example ({DEMO_PASSWORD})",
                     f"  Earner:          {EARNER_EMAIL} / {DEMO_PASSWORD}",
                     f"  Django admin:    {site}/admin/   ({OPERATOR_EMAIL} / {DEMO_PASSWORD})",
                     "  Templates:       python manage.py templates",
+                    *(
+                        [f"  Mail (outbox):   {site}/_outbox/   (claim links open from here)"]
+                        if local_outbox_active()
+                        else []
+                    ),
                     "",
                 ]
             )
