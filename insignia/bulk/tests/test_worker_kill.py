@@ -1,0 +1,205 @@
+"""Resumability with real components: a Celery worker process (Redis broker) on the test
+database is killed with SIGKILL in the middle of a backfill; a restarted worker, with the
+resume sweep that beat runs every minute, completes it with exactly one award per valid row.
+
+Skipped, with the reason, only when Redis is unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from insignia.awards.models import Award
+from insignia.bulk.models import BulkChunk, BulkRow, JobState
+from insignia.bulk.services import bulk_job_create, bulk_jobs_resume
+from insignia.core.audit import Actor
+from insignia.core.models import AuditEvent
+from insignia.notifications.models import OutboxMessage
+from insignia.testing.factories import BadgeTemplateFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[3]
+REDIS = ("127.0.0.1", 6379)
+ROWS = 3000
+
+
+def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    redis = pytest.importorskip("redis")
+    client = redis.Redis(*REDIS, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS[0]}:{REDIS[1]} ({exc}); start it to run.")
+    # A database nobody else uses, so our queue cannot meet another run's tasks.
+    for db in range(15, 0, -1):
+        candidate = redis.Redis(*REDIS, db=db, socket_timeout=2)
+        if candidate.dbsize() == 0 and candidate.set("insignia-test-lock", os.getpid(), nx=True):
+            break
+    else:
+        pytest.skip("No empty Redis database (1–15) to use.")
+    yield f"redis://{REDIS[0]}:{REDIS[1]}/{db}"
+    candidate.flushdb()
+
+
+@pytest.fixture
+def celery_to(redis_url: str) -> Iterator[str]:
+    """Make this process publish tasks to Redis instead of running them in-process."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager)
+
+    def reset_pools() -> None:
+        celery_app.close()
+        celery_app.amqp._producer_pool = None
+
+    reset_pools()
+    conf.broker_url, conf.task_always_eager = redis_url, False
+    yield redis_url
+    reset_pools()
+    conf.broker_url, conf.task_always_eager = saved
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _start_worker(broker: str, log: Path, var: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "INSIGNIA_TESTING": "1",
+        "DATABASE_URL": _database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "SITE_URL": settings.SITE_URL,
+        "INSIGNIA_VAR_DIR": str(var),
+    }
+    with log.open("ab") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
+            [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "-c",
+                "2",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
+    celery_to, tmp_path, settings
+):
+    settings.INSIGNIA_BULK_CHUNK_SIZE = 20
+    settings.INSIGNIA_BACKFILL_EMAILS_PER_MINUTE = 6000
+    programme = ProgrammeFactory()
+    template = BadgeTemplateFactory(issuer=programme.issuer, programme=programme)
+    day = programme.effective_date.isoformat()
+    lines = ["Badge Template ID,Recipient Email,First Name,Last Name,Issued At"]
+    lines += [f"{template.public_id},p{i}@example.com,P,{i},{day}" for i in range(ROWS)]
+    lines += [f"{template.public_id},broken{i},B,{i},{day}" for i in range(3)]  # invalid
+    job = bulk_job_create(
+        actor=Actor.system("test"),
+        issuer=programme.issuer,
+        file_bytes="\n".join(lines).encode(),
+        filename="history.csv",
+        kind="backfill",
+        programme=programme,
+    )
+    assert (job.valid_rows, job.invalid_rows) == (ROWS, 3)
+    chunks = BulkChunk.objects.filter(job=job)
+    log = tmp_path / "worker.log"
+    first = _start_worker(celery_to, log, tmp_path / "var")
+    try:
+        # The start task went to Redis on commit; kill the worker once it is well under way.
+        _wait_for(lambda: chunks.filter(done=True).count() >= 5, 90, "5 chunks done")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        _stop(first)
+    done_at_kill = chunks.filter(done=True).count()
+    assert done_at_kill < chunks.count(), "the job finished before the kill; make it longer"
+    assert Award.objects.count() == chunks.filter(done=True).count() * 20  # nothing half-done
+
+    second = _start_worker(celery_to, log, tmp_path / "var")
+    try:
+        # What beat's resume sweep does once the job's lease has run out.
+        later = timezone.now() + settings_lease()
+        assert bulk_jobs_resume(now=later) > 0
+        try:
+            _wait_for(lambda: not chunks.filter(done=False).exists(), 120, "every chunk done")
+        except AssertionError:
+            raise AssertionError(log.read_text()[-4000:]) from None
+        _wait_for(lambda: job_state(job) == JobState.DONE, 20, "the job to finish")
+    finally:
+        _stop(second)
+
+    awards = Award.objects.filter(template=template)
+    assert awards.count() == ROWS
+    keys = set(
+        BulkRow.objects.filter(job=job, position__isnull=False).values_list(
+            "cleaned__key", flat=True
+        )
+    )
+    assert set(awards.values_list("idempotency_key", flat=True)) == keys
+    assert not awards.values("recipient_email").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert AuditEvent.objects.filter(verb="award.issued").count() == ROWS
+    assert OutboxMessage.objects.filter(award__template=template).count() == ROWS
+
+
+def settings_lease() -> timezone.timedelta:
+    from insignia.bulk import app_settings
+
+    return app_settings.lease() + timezone.timedelta(seconds=1)
+
+
+def job_state(job) -> str:
+    job.refresh_from_db(fields=["state"])
+    return job.state
