@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from insignia.badges.models import Skill
 from insignia.badges.services import skills_get_or_create
+from insignia.insights.cache import bump_jobs_version
 from insignia.insights.matching import SkillMatcher, skill_key, split_skills
 from insignia.insights.models import (
     Employer,
@@ -462,6 +463,8 @@ def _save_jobs(
             for skill_id in row.skills
         ]
     )
+    # bulk writes send no signals: invalidate cached insights here, in the same transaction
+    bump_jobs_version()
     report.created += len(new_jobs)
     report.updated += len(changed)
 

@@ -172,10 +172,30 @@ class JobSkill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "skill"], name="uniq_job_skill")]
-        indexes = [models.Index(fields=["skill", "expires_at", "job"], name="jobskill_rank")]
+        # Covering: the ranking and the demand figures read these columns only, so a popular
+        # skill's 100k rows come from the index without a table lookup per row.
+        indexes = [
+            models.Index(
+                fields=["skill", "expires_at", "job", "required", "posted_at"],
+                name="jobskill_rank_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.skill_id}"
+
+
+class JobsVersion(models.Model):
+    """One row: a token that changes whenever jobs, their skills or employers change.
+
+    Cached insights (``insignia.insights.cache``) are keyed by it. It lives in the database, not
+    the cache, so a bump commits or rolls back with the write that caused it.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class WageStat(models.Model):

@@ -5,6 +5,10 @@ skills, using the ``(skill, expires_at, job)`` index) and load only the top jobs
 over all jobs in Python. Ranking: skill overlap (a required skill weighs ``REQUIRED_WEIGHT``, a
 preferred one ``PREFERRED_WEIGHT``), then location match (2: the job is in the earner's city;
 1: remote; 0: otherwise; skipped when the earner gives no location), then the newest posting.
+
+An earner's page reuses the ranking, demand and posted-salary figures of their skill set while
+they are provably unchanged (``insignia.insights.cache``: keyed by a jobs version bumped on
+every job write, and valid only until the next matching job expires), so results stay exact.
 """
 
 from __future__ import annotations
@@ -17,12 +21,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.urls import reverse
 
 from insignia.accounts.models import User
 from insignia.awards.models import Award, AwardState, Visibility
 from insignia.badges.models import BadgeTemplate, Skill
+from insignia.insights.cache import cached_for_skills
 from insignia.insights.models import (
     Application,
     Employer,
@@ -157,11 +176,19 @@ def recommended_jobs(*, user: User, now: dt.datetime, limit: int = 20) -> list[R
     if not by_skill:
         return []
     skill_ids = sorted(by_skill)
-    rows = recommendation_rows(
-        skill_ids=skill_ids, city=_city_of(earner_profile(user).location), now=now, limit=limit
+    city = _city_of(earner_profile(user).location)
+    rows = cached_for_skills(
+        "rank",
+        skill_ids=skill_ids,
+        now=now,
+        extra=f"{limit}|{city}",
+        compute=lambda: recommendation_rows(skill_ids=skill_ids, city=city, now=now, limit=limit),
     )
     ids = [row["job_id"] for row in rows]
     jobs = Job.objects.select_related("employer").in_bulk(ids)
+    # Every job write bumps the version the rows are cached under; this guards only against a
+    # write that bypassed it (a raw queryset delete elsewhere): show fewer jobs, never fail.
+    rows = [row for row in rows if row["job_id"] in jobs]
     matched: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for job_id, skill_id, name in JobSkill.objects.filter(
         job_id__in=ids, skill_id__in=skill_ids
@@ -223,7 +250,9 @@ def demand_for(*, skill_ids: list[int], now: dt.datetime) -> Demand:
     top_employers = list(
         jobs.values("employer__name").annotate(n=Count("id")).order_by("-n", "employer__name")[:8]
     )
-    return Demand(jobs.count(), by_region, top_employers)
+    # Counted on the covering JobSkill index alone (every row's job exists: a foreign key).
+    job_count = job_ids.distinct().count()
+    return Demand(job_count, by_region, top_employers)
 
 
 def _quantiles(values: list[Decimal]) -> tuple[Decimal, ...]:
@@ -241,27 +270,39 @@ def posted_salary_range(*, skill_ids: list[int], now: dt.datetime) -> SalaryRang
         return None
     job_ids = _active_job_skills(skill_ids=skill_ids, now=now).values("job_id")
     jobs = Job.objects.filter(pk__in=job_ids, annual_max__isnull=False, annual_min__isnull=False)
-    currency_row = jobs.values("salary_currency").annotate(n=Count("id")).order_by("-n").first()
+    # The count and the span of years come with the currency choice, so the second query
+    # fetches one number per job (the sum of its range) rather than three columns.
+    currency_row = (
+        jobs.values("salary_currency")
+        .annotate(n=Count("id"), first=Min("posted_at"), last=Max("posted_at"))
+        .order_by("-n")
+        .first()
+    )
     if currency_row is None:
         return None
     currency = currency_row["salary_currency"]
-    rows = list(
-        jobs.filter(salary_currency=currency).values_list("annual_min", "annual_max", "posted_at")
+    sums = jobs.filter(salary_currency=currency).values_list(
+        ExpressionWrapper(
+            F("annual_min") + F("annual_max"),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+        flat=True,
     )
-    mids = sorted((low + high) / 2 for low, high, _ in rows if low is not None and high is not None)
-    years = sorted({posted.year for _, _, posted in rows})
+    mids = sorted(total / 2 for total in sums)
+    count = currency_row["n"]
+    first, last = currency_row["first"].year, currency_row["last"].year
     p10, p25, median, p75, p90 = _quantiles(mids)
-    year_label = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    year_label = str(first) if first == last else f"{first}–{last}"
     return SalaryRange(
         label="Posted salaries",
-        source=f"Jobs posted on this site, {year_label} ({len(rows)} with a salary)",
+        source=f"Jobs posted on this site, {year_label} ({count} with a salary)",
         currency=currency,
         p10=p10,
         p25=p25,
         median=median,
         p75=p75,
         p90=p90,
-        count=len(rows),
+        count=count,
     )
 
 
@@ -376,12 +417,25 @@ def earner_insights(*, user: User, now: dt.datetime) -> Insights:
     badges = list(earner_badges(user=user))
     skill_ids = sorted(earner_skill_badges(user=user))
     wages = wage_ranges(skill_ids=skill_ids)
-    posted = posted_salary_range(skill_ids=skill_ids, now=now)
+    # Demand and posted salaries aggregate every matching job (150k rows for popular skills):
+    # cached per skill set while exact (see ``insignia.insights.cache``).
+    posted = cached_for_skills(
+        "posted",
+        skill_ids=skill_ids,
+        now=now,
+        compute=lambda: posted_salary_range(skill_ids=skill_ids, now=now),
+    )
+    demand = cached_for_skills(
+        "demand",
+        skill_ids=skill_ids,
+        now=now,
+        compute=lambda: demand_for(skill_ids=skill_ids, now=now),
+    )
     ranges = [*wages, *([posted] if posted and posted.currency == "USD" else [])]
     return Insights(
         badges=badges,
         skills=list(Skill.objects.filter(pk__in=skill_ids)),
-        demand=demand_for(skill_ids=skill_ids, now=now),
+        demand=demand,
         wages=wages,
         posted=posted,
         ranges=[*wages, *([posted] if posted else [])],

@@ -25,6 +25,7 @@ from insignia.core.audit import Actor, audit_record
 from insignia.core.errors import PermissionDenied, ServiceError
 from insignia.core.markdown import render_markdown
 from insignia.insights import selectors
+from insignia.insights.cache import bump_jobs_version
 from insignia.insights.models import (
     Application,
     Employer,
@@ -170,6 +171,7 @@ def job_post(*, actor: Actor, employer: Employer, data: JobInput, now: dt.dateti
         )
         for slug, skill in skills.items()
     )
+    bump_jobs_version()  # the skills went in by bulk_create, which sends no signal
     audit_record(
         actor=actor,
         verb="job.posted",
