@@ -59,6 +59,9 @@ bench: install
 	$(PY) bench/ob3_verify.py
 	$(PY) bench/statuslist.py
 	$(PY) bench/email_delivery.py
+	$(PY) bench/sharing.py
+	$(PY) bench/api_awards.py
+	DATABASE_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) bench/backfill.py
 	$(PY) bench/insights.py --postgres $${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 clean:

@@ -61,6 +61,14 @@ INSTALLED_APPS = [
     "insignia.verification",
     "insignia.earners",
     "insignia.insights",
+    "insignia.bulk",
+    # Issuer API v1: DRF, OAuth 2 client credentials, OpenAPI with locally served docs assets.
+    "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "insignia.api",
+    "insignia.sharing",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.outbox_sweep", "schedule": 60.0},
     "reminders": {"task": "notifications.reminders_send_due", "schedule": 15 * 60.0},
     "awards-record-expired": {"task": "notifications.awards_record_expired", "schedule": 5 * 60.0},
+    # Re-queues the remaining chunks of bulk jobs whose worker died (insignia/bulk).
+    "bulk-jobs-resume": {"task": "bulk.jobs_resume", "schedule": 60.0},
 }
 # Reminders for unclaimed badges, in days after issue; renewal reminder N days before expiry.
 INSIGNIA_REMINDER_DAYS = tuple(
@@ -223,6 +233,11 @@ INSIGNIA_RENEWAL_DAYS_BEFORE = env_int("INSIGNIA_RENEWAL_DAYS_BEFORE", 30)
 # Outbox delivery: attempts before "failed", and the first retry delay (doubles each time).
 INSIGNIA_OUTBOX_MAX_ATTEMPTS = env_int("INSIGNIA_OUTBOX_MAX_ATTEMPTS", 8)
 INSIGNIA_OUTBOX_RETRY_BASE_SECONDS = env_int("INSIGNIA_OUTBOX_RETRY_BASE_SECONDS", 60)
+# Bulk upload and backfill (insignia/bulk/app_settings.py documents each).
+INSIGNIA_BULK_MAX_BYTES = env_int("INSIGNIA_BULK_MAX_BYTES", 20 * 1024 * 1024)
+INSIGNIA_BULK_CHUNK_SIZE = env_int("INSIGNIA_BULK_CHUNK_SIZE", 1000)
+INSIGNIA_BULK_LEASE_SECONDS = env_int("INSIGNIA_BULK_LEASE_SECONDS", 120)
+INSIGNIA_BACKFILL_EMAILS_PER_MINUTE = env_int("INSIGNIA_BACKFILL_EMAILS_PER_MINUTE", 600)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Insignia <badges@insignia.invalid>")
@@ -260,6 +275,48 @@ INSIGNIA_PUBLIC_CACHE_SECONDS = env_int("INSIGNIA_PUBLIC_CACHE_SECONDS", 300)
 INSIGNIA_IMAGE_MAX_BYTES = env_int("INSIGNIA_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 INSIGNIA_IMAGE_MAX_PIXELS = env_int("INSIGNIA_IMAGE_MAX_PIXELS", 4096 * 4096)
 INSIGNIA_IMAGE_MAX_SIDE = env_int("INSIGNIA_IMAGE_MAX_SIDE", 4096)
+# Share analytics are added up per process and written at most this often (insignia.sharing
+# .services); 0 writes each event at once (tests and development, so counts show immediately).
+INSIGNIA_SHARE_COUNTER_FLUSH_SECONDS = env_int(
+    "INSIGNIA_SHARE_COUNTER_FLUSH_SECONDS", 0 if (DEBUG or TESTING) else 10
+)
+
+# --- Issuer API (insignia.api, docs/api.md) --------------------------------------------------
+REST_FRAMEWORK = {
+    # API views set their own authentication, permissions, throttles and error handler
+    # (insignia.api.apis.ApiView); these are the fallbacks for anything else.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "insignia.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per API client (or token); DRF's "<n>/<second|minute|hour|day>" syntax.
+INSIGNIA_API_THROTTLE_RATE = env_str("INSIGNIA_API_THROTTLE_RATE", "1200/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Insignia Issuer API",
+    "DESCRIPTION": "Issue, revoke and list Open Badges for one issuer. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's assets come from drf-spectacular-sidecar, served by us: never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "Read the issuer's data", "write": "Issue, revoke and manage templates"},
+    "DEFAULT_SCOPES": ["read", "write"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("INSIGNIA_API_ACCESS_TOKEN_SECONDS", 3600),
+}
+# insignia.api.ApiClient links to the (swappable) OAuth application model; migrations need the
+# swappable setting spelled out.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 LOGGING = {
     "version": 1,

@@ -12,10 +12,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("insignia.api.urls")),  # issuer API; docs/api.md
     path("manage/", include("insignia.issuers.urls")),
     path("", include("insignia.verification.urls")),
     path("", include("insignia.earners.urls")),  # /me/… and /u/<slug>
     path("", include("insignia.insights.urls")),  # /jobs/, /insights/, /employers/…
+    path("", include("insignia.sharing.urls")),  # /badges/<id>/embed|share|qr…, /oembed
 ]
 
 if local_outbox_active():

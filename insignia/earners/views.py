@@ -25,6 +25,7 @@ from insignia.core.ids import is_public_id
 from insignia.core.markdown import render_markdown
 from insignia.earners import selectors, services
 from insignia.earners.forms import ProfileForm, SettingsForm
+from insignia.sharing import selectors as sharing_selectors
 
 NOINDEX = "noindex, nofollow"
 
@@ -221,6 +222,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     groups = selectors.profile_public_badges(profile=person)
     name = person.display_name or person.user.full_name or person.slug
     photo_url = f"{settings.SITE_URL}{person.photo.url}" if person.photo else ""
+    share = sharing_selectors.profile_share(profile=person, name=name) if public else None
     context = {
         "person": person,
         "name": name,
@@ -233,11 +235,14 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "og": {
             "title": f"{name} · badges",
             "description": (person.headline or f"Verified badges earned by {name}.")[:300],
-            "image": photo_url,
+            # Issue 6: the generated 1200×630 share image (photo URL kept as a fallback name).
+            "image": share["share_image"] if share else photo_url,
             "url": f"{settings.SITE_URL}{person.get_absolute_url()}",
         }
         if public
         else None,
+        "share_meta": share,
+        "profile_share": share,
     }
     response = render(request, "earners/profile.html", context)
     # Revalidated on every view: a badge made private must leave the profile at once.

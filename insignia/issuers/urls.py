@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from insignia.bulk.urls import urlpatterns as bulk_urlpatterns
 from insignia.issuers import views
 
 app_name = "issuer_ui"
@@ -55,3 +56,4 @@ urlpatterns = [
         name="award_resend",
     ),
 ]
+urlpatterns += bulk_urlpatterns  # /manage/<issuer>/bulk/: insignia/bulk/views.py

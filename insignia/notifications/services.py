@@ -386,6 +386,80 @@ def award_email_enqueue(
     )
 
 
+_PID, _TOKEN = "PUBLICIDPLACEHOLDER", "TOKENPLACEHOLDER"
+
+
+def _award_context_cached(
+    award: Award, claim_token: str | None, cache: dict[Any, Any]
+) -> dict[str, Any]:
+    """``_award_context`` for many awards of few templates: the template's and issuer's part and
+    the URL shapes are computed once per template (reverse() per award was most of the cost)."""
+    shared = cache.get(award.template_id)
+    if shared is None:
+        base = _award_context(award, None)
+        badge = _absolute(reverse("verification:badge", args=[_PID]))
+        claim = _absolute(reverse("verification:claim", args=[_PID, _TOKEN]))
+        shared = cache[award.template_id] = (base, badge, claim)
+    base, badge, claim = shared
+    context = dict(base)
+    context.update(
+        recipient_name=award.recipient_name,
+        recipient_email=award.recipient_email,
+        badge_url=badge.replace(_PID, award.public_id),
+        issued_on=award.issued_on.date().isoformat(),
+        expires_on=award.expires_at.date().isoformat() if award.expires_at else "",
+    )
+    if claim_token:
+        context["claim_url"] = claim.replace(_PID, award.public_id).replace(_TOKEN, claim_token)
+    return context
+
+
+def award_email_prepare(
+    *,
+    award: Award,
+    claim_token: str | None,
+    not_before: dt.datetime | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> OutboxMessage | None:
+    """The issued (or auto-accepted) email for a new ``award`` as an UNSAVED outbox row, for
+    bulk writers that insert many rows with ``bulk_create`` in their own transaction.
+
+    ``not_before`` throttles: the row waits, unqueued, until the sweep finds it due (the sweep
+    queues rows by ``next_attempt_at``). Without it, the caller queues delivery after commit
+    (``outbox_queue_after_commit``).
+    """
+    if award.suppress_notifications:
+        return None
+    kind = "auto_accepted" if award.state == AwardState.ACCEPTED else "issued"
+    badge, issuer = award.template.name, award.issuer.name
+    if kind == "issued":
+        subject = _("You've earned {badge} from {issuer}").format(badge=badge, issuer=issuer)
+    else:
+        subject = _("{badge} from {issuer} was added to your profile").format(
+            badge=badge, issuer=issuer
+        )
+    return OutboxMessage(
+        kind=f"award.{kind}",
+        dedupe_key=f"award:{award.public_id}:{kind}",
+        to=award.recipient_email,
+        subject=subject[:300],
+        template=f"award_{kind}",
+        context=(
+            _award_context(award, claim_token)
+            if cache is None
+            else _award_context_cached(award, claim_token, cache)
+        ),
+        award=award,
+        next_attempt_at=not_before or timezone.now() + app_settings.enqueue_grace(),
+    )
+
+
+def outbox_queue_after_commit(message_ids: list[int]) -> None:
+    """Queue delivery of rows written with ``bulk_create`` once the transaction commits."""
+    for message_id in message_ids:
+        _queue_after_commit(message_id)
+
+
 def _log_reminder(award: Award, kind: str, sequence: int) -> ReminderLog | None:
     try:
         with transaction.atomic():

@@ -29,6 +29,8 @@ from insignia.insights.selectors import template_market
 from insignia.issuers.models import Issuer
 from insignia.openbadges.verify import verify_hosted_assertion
 from insignia.openbadges.verify_ob3 import verify_credential
+from insignia.sharing import selectors as sharing_selectors
+from insignia.sharing import services as sharing_services
 from insignia.verification import credentials, documents, images, selectors
 from insignia.verification.fetch import fetch_in_process
 from insignia.verification.negotiation import Representation, representation_for
@@ -77,6 +79,8 @@ def badge(request: HttpRequest, public_id: str) -> HttpResponseBase:
     representation = representation_for(request)
     if representation is Representation.HTML:
         award = _visible_award(request, public_id)
+        if sharing_selectors.award_is_shareable(award):
+            sharing_services.counter_increment(award=award, kind=sharing_services.PAGE_VIEW)
         return _noindex_unless_public(
             document_response(
                 request,
@@ -121,12 +125,15 @@ def _render_badge_page(
     page = selectors.award_page(award, now=timezone.now())
     template_image = documents.template_image_url(page.template)
     og = None
+    # Issue 6: a shareable badge previews with its generated share image and offers oEmbed.
+    shareable = not claim and sharing_selectors.award_is_shareable(award)
+    share_meta = sharing_selectors.badge_page_meta(award) if shareable else None
     if page.is_public and not claim:
         og = _og(
             title=f"{page.template.name} — {award.recipient_name}",
             description=f"{award.recipient_name} earned {page.template.name} from "
             f"{page.issuer.name}. {page.template.description}",
-            image=template_image,
+            image=share_meta["share_image"] if share_meta else template_image,
             url=documents.badge_url(award.public_id),
         )
     context = {
@@ -141,8 +148,11 @@ def _render_badge_page(
         "narrative_html": render_markdown(award.narrative),
         "og": og,
         "is_owner": request.user.is_authenticated and award.earner_id == request.user.pk,
+        "share_meta": share_meta,
         **(extra or {}),
     }
+    if shareable and context["is_owner"]:
+        context["share"] = sharing_selectors.share_panel(award)
     return render_to_string("verification/badge.html", context, request).encode("utf-8")
 
 

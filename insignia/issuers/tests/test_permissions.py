@@ -45,6 +45,23 @@ def _award(w: World) -> dict[str, str]:
     return {"public_id": w.award.public_id}
 
 
+def _bulk_job(w: World) -> dict[str, str]:
+    from insignia.bulk.models import BulkJob
+
+    job = BulkJob.objects.create(issuer=w.issuer, filename="x.csv", file_sha256="0" * 64)
+    return {"public_id": job.public_id}
+
+
+def _bulk_post(w: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = (
+        "Badge Template ID,Recipient Email,First Name,Last Name,Issued At\n"
+        f"{w.template.public_id},bulk.person@example.com,Bulk,Person,2024-01-01\n"
+    )
+    return {"file": SimpleUploadedFile("people.csv", body.encode(), "text/csv")}
+
+
 def _edit_post(w: World) -> dict[str, Any]:
     return template_post(name="Renamed badge", image=None)
 
@@ -91,6 +108,10 @@ PAGES = [
     Page("award_detail", "GET", Capability.VIEW, _award),
     Page("award_revoke", "POST", Capability.REVOKE, _award, lambda w: {"reason": "Exam fraud."}),
     Page("award_resend", "POST", Capability.ISSUE, _award),
+    Page("bulk_upload", "GET", Capability.ISSUE),
+    Page("bulk_upload", "POST", Capability.ISSUE, data=_bulk_post),
+    Page("bulk_job", "GET", Capability.VIEW, _bulk_job),
+    Page("bulk_job_errors", "GET", Capability.VIEW, _bulk_job),
 ]
 
 VISITORS = ["anonymous", "earner", "other_issuer_staff", "superuser", *[r.value for r in Role]]

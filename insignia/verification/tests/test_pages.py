@@ -62,11 +62,9 @@ def test_badge_page_open_graph_and_twitter_tags(client, award):
     assert '<meta property="og:type" content="website">' in html
     assert f'<meta property="og:title" content="{award.template.name} — Ann Lee">' in html
     assert 'property="og:description"' in html
-    assert (
-        f'<meta property="og:image" content="http://testserver/templates/{award.template.public_id}/image.png">'
-        in html
-    )
-    assert '<meta name="twitter:card" content="summary">' in html
+    # Issue 6: the generated 1200×630 share image, shown as a large card.
+    assert f'<meta property="og:image" content="{url}/share.png">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert 'name="twitter:image"' in html
 
 
