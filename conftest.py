@@ -9,6 +9,8 @@ import pytest
 from insignia.issuers.models import Role
 from insignia.testing.factories import IssuerFactory, MembershipFactory, UserFactory
 
+pytest_plugins = ["insignia.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

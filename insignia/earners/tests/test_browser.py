@@ -7,7 +7,6 @@ Screenshots of each page at phone and desktop widths go to ``$INSIGNIA_SCREENSHO
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,37 +14,13 @@ import pytest
 
 from insignia.awards.services import award_issue
 from insignia.core.audit import Actor
+from insignia.testing.browser import DESKTOP, PHONE
 from insignia.testing.factories import BadgeTemplateFactory, SkillFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "correct horse battery staple"
 LOCAL_OUTBOX = "insignia.notifications.backends.LocalOutboxBackend"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are
-    # still synchronous, one at a time.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -54,13 +29,6 @@ def site(live_server, settings):
     # The embedded default's mailbox: every email (award and account) lands in a table.
     settings.EMAIL_BACKEND = LOCAL_OUTBOX
     return live_server.url
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    directory = Path(os.environ.get("INSIGNIA_SCREENSHOT_DIR", tmp_path))
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def mailbox_link(to: str, pattern: str) -> str:
