@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -376,3 +377,21 @@ def test_private_profile_share_image_is_404_to_others_and_private_to_the_owner(
     mine = owner_client.get(f"/u/{profile.slug}/share.png")
     assert mine.status_code == 200 and mine["Cache-Control"] == "private, no-store"
     assert 'id="share"' not in owner_client.get(f"/u/{profile.slug}").content.decode()
+
+
+def test_download_buttons_on_the_public_badge_page_are_counted(client, award):
+    html = client.get(f"/badges/{award.public_id}", HTTP_ACCEPT="text/html").content.decode()
+    hrefs = set(re.findall(r'href="(/badges/[a-z2-7]{16}/download/[a-z0-9-]+)"', html))
+    assert hrefs == {
+        f"/badges/{award.public_id}/download/png",
+        f"/badges/{award.public_id}/download/ob3-png",
+        f"/badges/{award.public_id}/download/ob3-json",
+    }
+    for href in hrefs:
+        assert client.get(href).status_code == 302
+    assert _counts(award) == {
+        "page_view": 1,
+        "download:png": 1,
+        "download:ob3-png": 1,
+        "download:ob3-json": 1,
+    }

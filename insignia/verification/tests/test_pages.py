@@ -52,7 +52,7 @@ def test_badge_page_shows_the_badge(client, issuer):
     assert 'href="https://evidence.example/1" rel="nofollow noopener">Lab report</a>' in html
     assert "<strong>AZ-900</strong>" in html  # criteria Markdown rendered
     assert f'action="/badges/{award.public_id}/verify"' in html
-    assert f"/badges/{award.public_id}/image.png?download=1" in html
+    assert f"/badges/{award.public_id}/download/png" in html
 
 
 def test_badge_page_open_graph_and_twitter_tags(client, award):
@@ -82,7 +82,7 @@ def test_expired_and_revoked_banners(client, template):
     )
     html = page(client, f"/badges/{revoked.public_id}")
     assert "Revoked on 2 March 2026: Cheating." in html
-    assert "image.png?download=1" not in html
+    assert "/download/png" not in html
 
 
 def test_markdown_criteria_is_sanitised_on_the_page(client, issuer):
