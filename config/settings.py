@@ -22,14 +22,15 @@ DEBUG = env_bool("INSIGNIA_DEBUG", default=False)
 TESTING = env_bool("INSIGNIA_TESTING", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it (50+ random characters) or run with INSIGNIA_DEBUG=1."
-        )
+# Outside debug there is no fallback: the key stays empty, Django refuses anything that signs
+# with it, `check --deploy` reports insignia.E001, and config.wsgi refuses
+# to serve. Commands that never sign (makemigrations, showmigrations) still work without it.
+INSIGNIA_SECRET_KEY_MISSING = not SECRET_KEY
+if INSIGNIA_SECRET_KEY_MISSING and (DEBUG or TESTING):
     # A fixed, obviously-insecure key only for local debugging and tests: no random fallback,
     # so sessions survive restarts and nothing pretends to be secret.
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
+    INSIGNIA_SECRET_KEY_MISSING = False
 
 PORT = env_int("PORT", 8000)
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
