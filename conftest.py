@@ -9,7 +9,7 @@ import pytest
 from insignia.issuers.models import Role
 from insignia.testing.factories import IssuerFactory, MembershipFactory, UserFactory
 
-pytest_plugins = ["insignia.testing.browser"]
+pytest_plugins = ["insignia.testing.browser", "insignia.testing.workers"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,17 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from insignia.awards.models import Award
 from insignia.bulk.models import BulkChunk, BulkRow, JobState
 from insignia.bulk.services import bulk_job_create, bulk_jobs_resume
@@ -29,63 +25,11 @@ from insignia.core.audit import Actor
 from insignia.core.models import AuditEvent
 from insignia.notifications.models import OutboxMessage
 from insignia.testing.factories import BadgeTemplateFactory, ProgrammeFactory
+from insignia.testing.workers import database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[3]
-REDIS = ("127.0.0.1", 6379)
 ROWS = 3000
-
-
-def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis(*REDIS, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS[0]}:{REDIS[1]} ({exc}); start it to run.")
-    # A database nobody else uses, so our queue cannot meet another run's tasks.
-    for db in range(15, 0, -1):
-        candidate = redis.Redis(*REDIS, db=db, socket_timeout=2)
-        if candidate.dbsize() == 0 and candidate.set("insignia-test-lock", os.getpid(), nx=True):
-            break
-    else:
-        pytest.skip("No empty Redis database (1–15) to use.")
-    yield f"redis://{REDIS[0]}:{REDIS[1]}/{db}"
-    candidate.flushdb()
-
-
-@pytest.fixture
-def celery_to(redis_url: str) -> Iterator[str]:
-    """Make this process publish tasks to Redis instead of running them in-process."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager)
-
-    def reset_pools() -> None:
-        celery_app.close()
-        celery_app.amqp._producer_pool = None
-
-    reset_pools()
-    conf.broker_url, conf.task_always_eager = redis_url, False
-    yield redis_url
-    reset_pools()
-    conf.broker_url, conf.task_always_eager = saved
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def _start_worker(broker: str, log: Path, var: Path) -> subprocess.Popen[bytes]:
@@ -93,7 +37,7 @@ def _start_worker(broker: str, log: Path, var: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "INSIGNIA_TESTING": "1",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -159,7 +103,7 @@ def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
     first = _start_worker(celery_to, log, tmp_path / "var")
     try:
         # The start task went to Redis on commit; kill the worker once it is well under way.
-        _wait_for(lambda: chunks.filter(done=True).count() >= 5, 90, "5 chunks done")
+        wait_for(lambda: chunks.filter(done=True).count() >= 5, 90, "5 chunks done")
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     finally:
@@ -174,10 +118,10 @@ def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
         later = timezone.now() + settings_lease()
         assert bulk_jobs_resume(now=later) > 0
         try:
-            _wait_for(lambda: not chunks.filter(done=False).exists(), 120, "every chunk done")
+            wait_for(lambda: not chunks.filter(done=False).exists(), 120, "every chunk done")
         except AssertionError:
             raise AssertionError(log.read_text()[-4000:]) from None
-        _wait_for(lambda: job_state(job) == JobState.DONE, 20, "the job to finish")
+        wait_for(lambda: job_state(job) == JobState.DONE, 20, "the job to finish")
     finally:
         _stop(second)
 

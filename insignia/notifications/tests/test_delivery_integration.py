@@ -14,39 +14,28 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from insignia.awards.services import award_issue
 from insignia.core.audit import Actor
 from insignia.notifications.models import OutboxMessage, OutboxState
 from insignia.notifications.services import outbox_sweep
 from insignia.testing.factories import BadgeTemplateFactory
+from insignia.testing.workers import database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[3]
-REDIS = ("127.0.0.1", 6379)
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}.")
 
 
 class SmtpSink:
@@ -87,52 +76,6 @@ def _text_part(message: email.message.Message) -> str:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis(*REDIS, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS[0]}:{REDIS[1]} ({exc}); start it to run.")
-    # A database nobody else uses, so our queue cannot meet another run's tasks.
-    for db in range(15, 0, -1):
-        candidate = redis.Redis(*REDIS, db=db, socket_timeout=2)
-        if candidate.dbsize() == 0 and candidate.set("insignia-test-lock", os.getpid(), nx=True):
-            break
-    else:
-        pytest.skip("No empty Redis database (1–15) to use.")
-    url = f"redis://{REDIS[0]}:{REDIS[1]}/{db}"
-    yield url
-    candidate.flushdb()
-
-
-@pytest.fixture
-def celery_to(redis_url):
-    """Make this process publish tasks to Redis instead of running them in-process."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager)
-
-    def reset_pools() -> None:
-        # Connection and producer pools are built for the broker of their first use; an
-        # earlier eager test would otherwise leave this process publishing nowhere useful.
-        celery_app.close()
-        celery_app.amqp._producer_pool = None
-
-    reset_pools()
-    conf.broker_url, conf.task_always_eager = redis_url, False
-    yield redis_url
-    reset_pools()
-    conf.broker_url, conf.task_always_eager = saved
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-@pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
     sink = SmtpSink()
     sink.start()
@@ -148,7 +91,7 @@ def worker(celery_to, smtp, tmp_path) -> Iterator[Path]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "INSIGNIA_TESTING": "1",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": celery_to,
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -184,7 +127,7 @@ def worker(celery_to, smtp, tmp_path) -> Iterator[Path]:
             start_new_session=True,
         )
     try:
-        _wait_for(
+        wait_for(
             lambda: b"ready." in log.read_bytes() or process.poll() is not None,
             60,
             "the Celery worker to start",
@@ -218,7 +161,7 @@ def test_worker_delivers_each_award_email_once_and_recovers_from_an_smtp_outage(
     # 1. Normal operation: one email per award, each with its own claim link.
     results = _issue(template, 5, "ok")
     try:
-        _wait_for(lambda: len(smtp.received()) >= 5, 60, "5 emails at the SMTP server")
+        wait_for(lambda: len(smtp.received()) >= 5, 60, "5 emails at the SMTP server")
     except AssertionError:
         raise AssertionError(worker.read_text()[-4000:]) from None
     received = smtp.received()
@@ -227,7 +170,7 @@ def test_worker_delivers_each_award_email_once_and_recovers_from_an_smtp_outage(
         (message,) = [m for m in received if m["To"] == result.award.recipient_email]
         claim = f"{settings.SITE_URL}/claim/{result.award.public_id}/{result.claim_token}"
         assert claim in _text_part(message)
-    _wait_for(
+    wait_for(
         lambda: OutboxMessage.objects.filter(state=OutboxState.SENT).count() == 5, 10, "rows sent"
     )
 
@@ -235,7 +178,7 @@ def test_worker_delivers_each_award_email_once_and_recovers_from_an_smtp_outage(
     smtp.stop()
     outage = _issue(template, 3, "outage")
     rows = OutboxMessage.objects.filter(award__in=[r.award for r in outage])
-    _wait_for(
+    wait_for(
         lambda: all(m.attempts >= 2 and m.state == OutboxState.PENDING for m in rows.all()),
         60,
         "every outage email to fail twice",
@@ -250,8 +193,8 @@ def test_worker_delivers_each_award_email_once_and_recovers_from_an_smtp_outage(
     smtp.start()
     smtp.messages.clear()
     assert outbox_sweep(now=timezone.now() + timezone.timedelta(minutes=10)) == 3
-    _wait_for(lambda: len(smtp.received()) >= 3, 60, "the 3 outage emails")
-    _wait_for(lambda: all(m.state == OutboxState.SENT for m in rows.all()), 10, "rows sent")
+    wait_for(lambda: len(smtp.received()) >= 3, 60, "the 3 outage emails")
+    wait_for(lambda: all(m.state == OutboxState.SENT for m in rows.all()), 10, "rows sent")
     # Let the worker's own scheduled retries fire too: they must find the rows sent.
     time.sleep(10)
     received = smtp.received()
