@@ -6,8 +6,3 @@ class InsightsConfig(AppConfig):
     label = "insights"
     verbose_name = "Job-market insights"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from insignia.insights import signals
-
-        signals.connect()

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from insignia.badges.models import Skill
 from insignia.badges.services import skills_get_or_create
-from insignia.insights.cache import bump_jobs_version
+from insignia.insights import jobindex
 from insignia.insights.matching import SkillMatcher, skill_key, split_skills
 from insignia.insights.models import (
     Employer,
@@ -432,6 +432,7 @@ def _save_jobs(
             source=JobSource.IMPORTED, source_id__in=[r.source_id for r in rows]
         )
     }
+    before = jobindex.snapshot(job.pk for job in existing.values())
     new_jobs: list[Job] = []
     changed: list[Job] = []
     for row in rows:
@@ -463,8 +464,7 @@ def _save_jobs(
             for skill_id in row.skills
         ]
     )
-    # bulk writes send no signals: invalidate cached insights here, in the same transaction
-    bump_jobs_version()
+    jobindex.jobs_changed(before=before, job_ids=[job.pk for job in by_id.values()])
     report.created += len(new_jobs)
     report.updated += len(changed)
 

@@ -146,6 +146,8 @@ class Job(BaseModel):
         indexes = [
             models.Index(fields=["-posted_at"]),
             models.Index(fields=["annual_max"]),
+            # the jobs that expired since the index's expired bitmap was last folded
+            models.Index(fields=["expires_at"], name="job_expires_at"),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +198,26 @@ class JobsVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class JobBitmap(models.Model):
+    """One bitmap of job ids (bit n ↔ ``Job.id == n``): the jobs with a skill, of an employer,
+    in a region, in a salary bucket… See ``insignia.insights.jobindex``, which alone writes it."""
+
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=400)
+    bits = models.BinaryField(default=bytes)
+    count = models.PositiveIntegerField(default=0)  # set bits, expired jobs included
+    as_of = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="uniq_jobbitmap_kind_key")
+        ]
+        indexes = [models.Index(fields=["kind", "-count"], name="jobbitmap_kind_count")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class WageStat(models.Model):

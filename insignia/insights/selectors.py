@@ -1,47 +1,41 @@
 """Reads for insights: job search, recommendations, demand and salary figures, applications.
 
-Recommendations aggregate ``JobSkill`` in SQL (one GROUP BY over the rows of the earner's
-skills, using the ``(skill, expires_at, job)`` index) and load only the top jobs; nothing loops
-over all jobs in Python. Ranking: skill overlap (a required skill weighs ``REQUIRED_WEIGHT``, a
-preferred one ``PREFERRED_WEIGHT``), then location match (2: the job is in the earner's city;
-1: remote; 0: otherwise; skipped when the earner gives no location), then the newest posting.
+Recommendations, demand and posted salaries read the bitmap index of jobs
+(``insignia.insights.jobindex``, maintained on every job write): a skill set's jobs are the OR
+of its skills' bitmaps, each job once, and nothing aggregates job rows per request. Ranking:
+skill overlap (a required skill weighs ``REQUIRED_WEIGHT``, a preferred one
+``PREFERRED_WEIGHT``), then location match (2: the job is in the earner's city; 1: remote; 0:
+otherwise; skipped when the earner gives no location), then the newest posting.
 
-An earner's page reuses the ranking, demand and posted-salary figures of their skill set while
-they are provably unchanged (``insignia.insights.cache``: keyed by a jobs version bumped on
-every job write, and valid only until the next matching job expires), so results stay exact.
+On top, an earner's page reuses the figures of their skill set while they are provably
+unchanged (``insignia.insights.cache``: keyed by a jobs version bumped on every job write, and
+valid only until the next matching job expires).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
+import functools
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     Max,
-    Min,
     Q,
     QuerySet,
-    Sum,
-    Value,
-    When,
 )
 from django.urls import reverse
 
 from insignia.accounts.models import User
 from insignia.awards.models import Award, AwardState, Visibility
 from insignia.badges.models import BadgeTemplate, Skill
-from insignia.insights.cache import cached_for_skills
+from insignia.insights import jobindex
+from insignia.insights.cache import SkillSetCache
 from insignia.insights.models import (
     Application,
     Employer,
@@ -60,12 +54,6 @@ NATIONAL_AREAS = {"u.s.", "us", "united states", "national"}
 
 def active_jobs(*, now: dt.datetime) -> QuerySet[Job]:
     return Job.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-
-
-def _active_job_skills(*, skill_ids: list[int], now: dt.datetime) -> QuerySet[JobSkill]:
-    return JobSkill.objects.filter(skill_id__in=skill_ids).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
 
 
 # --- the earner ---------------------------------------------------------------------------
@@ -144,45 +132,97 @@ class Recommendation:
 
 
 def recommendation_rows(
-    *, skill_ids: list[int], city: str, now: dt.datetime, limit: int = 20
+    *,
+    skill_ids: list[int],
+    city: str,
+    now: dt.datetime,
+    limit: int = 20,
+    found: jobindex.SkillSetBits | None = None,
 ) -> list[dict[str, Any]]:
-    """The ranking itself, one SQL query: ``[{job_id, score, loc, posted}]``, best first."""
-    weight = Case(
-        When(required=True, then=Value(REQUIRED_WEIGHT)),
-        default=Value(PREFERRED_WEIGHT),
-        output_field=IntegerField(),
-    )
-    if city:
-        location = Max(
-            Case(
-                When(job__city__iexact=city, then=Value(2)),
-                When(job__remote=True, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+    """The ranking itself: ``[{job_id, score, loc, posted}]``, best first.
+
+    From the bitmap index (``insignia.insights.jobindex``): the jobs of each score, highest
+    first, split by location match, each group newest first, until ``limit`` are found."""
+    if not skill_ids:
+        return []
+    found = found or skill_set_bits(skill_ids, now)
+    in_city = jobindex.in_bitmap(jobindex.CITY, city.casefold()) if city else 0
+    remote = jobindex.in_bitmap(jobindex.REMOTE, "") if city else 0
+    rows: list[dict[str, Any]] = []
+    for score in range(found.max_score, 0, -1):
+        level = found.score_mask(score)
+        if not level:
+            continue
+        tiers = (
+            [(2, level & in_city), (1, level & remote & ~in_city), (0, level & ~in_city & ~remote)]
+            if city
+            else [(0, level)]
         )
-    else:
-        location = Max(Value(0, output_field=IntegerField()))
-    return list(
-        _active_job_skills(skill_ids=skill_ids, now=now)
-        .values("job_id")
-        .annotate(score=Sum(weight), loc=location, posted=Max("posted_at"))
-        .order_by("-score", "-loc", "-posted", "-job_id")[:limit]
-    )
+        for loc, mask in tiers:
+            for job_id, posted in _newest(mask, limit - len(rows)):
+                rows.append({"job_id": job_id, "score": score, "loc": loc, "posted": posted})
+            if len(rows) >= limit:
+                return rows
+    return rows
+
+
+# Up to this many jobs are fetched by id and sorted. A larger set is matched against the jobs
+# read newest first, which finds ``n`` of them after about ``n / density`` rows; if its jobs
+# are all old (that many rows read in vain), they are fetched by id after all, in chunks.
+_FETCH_BY_ID = 2000
+_SCAN_NEWEST = 20000
+
+
+def _newest(mask: int, n: int) -> list[tuple[int, dt.datetime]]:
+    if not mask or n <= 0:
+        return []
+    newest = Job.objects.order_by("-posted_at", "-id").values_list("pk", "posted_at")
+    if mask.bit_count() > _FETCH_BY_ID:
+        found = []
+        for pk, posted in newest[:_SCAN_NEWEST].iterator(chunk_size=1000):
+            if mask >> pk & 1:
+                found.append((pk, posted))
+                if len(found) == n:
+                    return found
+    ids = jobindex.ids_of(mask)
+    best: list[tuple[int, dt.datetime]] = []
+    for start in range(0, len(ids), _FETCH_BY_ID):
+        chunk = list(newest.filter(pk__in=ids[start : start + _FETCH_BY_ID])[:n])
+        best = sorted([*best, *chunk], key=lambda row: (row[1], row[0]), reverse=True)[:n]
+    return best
 
 
 def recommended_jobs(*, user: User, now: dt.datetime, limit: int = 20) -> list[Recommendation]:
     by_skill = earner_skill_badges(user=user)
+    skill_ids = sorted(by_skill)
+    return _recommendations(
+        by_skill=by_skill,
+        city=_city_of(earner_profile(user).location),
+        now=now,
+        limit=limit,
+        cached=SkillSetCache(skill_ids, now),
+        found=lambda: skill_set_bits(skill_ids, now),
+    )
+
+
+def _recommendations(
+    *,
+    by_skill: dict[int, list[BadgeRef]],
+    city: str,
+    now: dt.datetime,
+    limit: int,
+    cached: SkillSetCache,
+    found: Callable[[], jobindex.SkillSetBits],
+) -> list[Recommendation]:
     if not by_skill:
         return []
     skill_ids = sorted(by_skill)
-    city = _city_of(earner_profile(user).location)
-    rows = cached_for_skills(
+    rows = cached.get(
         "rank",
-        skill_ids=skill_ids,
-        now=now,
+        lambda: recommendation_rows(
+            skill_ids=skill_ids, city=city, now=now, limit=limit, found=found()
+        ),
         extra=f"{limit}|{city}",
-        compute=lambda: recommendation_rows(skill_ids=skill_ids, city=city, now=now, limit=limit),
     )
     ids = [row["job_id"] for row in rows]
     jobs = Job.objects.select_related("employer").in_bulk(ids)
@@ -237,65 +277,95 @@ class Demand:
     top_employers: list[dict[str, Any]]
 
 
-def demand_for(*, skill_ids: list[int], now: dt.datetime) -> Demand:
+def skill_set_bits(skill_ids: list[int], now: dt.datetime) -> jobindex.SkillSetBits:
+    """The live jobs asking for any of the skills, each once, with their ranking scores."""
+    return jobindex.skill_set_bits(
+        skill_ids=skill_ids,
+        now=now,
+        required_weight=REQUIRED_WEIGHT,
+        preferred_weight=PREFERRED_WEIGHT,
+    )
+
+
+def demand_for(
+    *, skill_ids: list[int], now: dt.datetime, found: jobindex.SkillSetBits | None = None
+) -> Demand:
+    """Jobs asking for any of the skills (each once), the regions and employers with most."""
     if not skill_ids:
         return Demand(0, [], [])
-    job_ids = _active_job_skills(skill_ids=skill_ids, now=now).values("job_id")
-    jobs = Job.objects.filter(pk__in=job_ids)
-    by_region = list(
-        jobs.values("region", "country", "remote")
-        .annotate(n=Count("id"))
-        .order_by("-n", "region")[:8]
-    )
-    top_employers = list(
-        jobs.values("employer__name").annotate(n=Count("id")).order_by("-n", "employer__name")[:8]
-    )
-    # Counted on the covering JobSkill index alone (every row's job exists: a foreign key).
-    job_count = job_ids.distinct().count()
-    return Demand(job_count, by_region, top_employers)
+    jobs = (found or skill_set_bits(skill_ids, now)).union
+    by_region = jobindex.counts_by(jobindex.REGION, jobs, top=8)
+    counted = sorted((-n, *json.loads(key)) for key, n in by_region.items())
+    regions: list[dict[str, Any]] = [
+        {"region": region, "country": country, "remote": remote, "n": -n}
+        for n, region, country, remote in counted
+    ]
+    by_employer = {
+        int(key): n for key, n in jobindex.counts_by(jobindex.EMPLOYER, jobs, top=8).items()
+    }
+    names = dict(Employer.objects.filter(pk__in=by_employer).values_list("pk", "name"))
+    employers: list[dict[str, Any]] = [
+        {"employer__name": name, "n": -n}
+        for n, name in sorted((-n, names[pk]) for pk, n in by_employer.items() if pk in names)
+    ]
+    return Demand(jobs.bit_count(), regions[:8], employers[:8])
 
 
-def _quantiles(values: list[Decimal]) -> tuple[Decimal, ...]:
-    if len(values) == 1:
-        return (values[0],) * 5
-    deciles = statistics.quantiles(values, n=20, method="inclusive")
-    # n=20 gives the 5th … 95th percentiles in steps of 5: p10 = [1], p25 = [4], p50 = [9] …
-    return tuple(Decimal(deciles[i]).quantize(Decimal(1)) for i in (1, 4, 9, 14, 17))
+def _histogram_quantiles(histogram: dict[Decimal, int]) -> tuple[Decimal, ...]:
+    """p10, p25, median, p75 and p90 of the values a histogram ``{value: how many}`` stands
+    for, interpolated as ``statistics.quantiles(method="inclusive")`` does, rounded to 1."""
+    values = sorted(histogram)
+    total = sum(histogram.values())
+
+    def at(rank: int) -> Decimal:  # the rank-th smallest value, from 0
+        seen = 0
+        for value in values:
+            seen += histogram[value]
+            if rank < seen:
+                return Decimal(value)
+        return Decimal(values[-1])
+
+    found = []
+    for i in (2, 5, 10, 15, 18):  # p10, p25, p50, p75, p90 in twentieths
+        j, delta = divmod(i * (total - 1), 20)
+        value = (at(j) * (20 - delta) + at(j + 1) * delta) / 20
+        found.append(value.quantize(Decimal(1)))
+    return tuple(found)
 
 
-def posted_salary_range(*, skill_ids: list[int], now: dt.datetime) -> SalaryRange | None:
+def posted_salary_range(
+    *, skill_ids: list[int], now: dt.datetime, found: jobindex.SkillSetBits | None = None
+) -> SalaryRange | None:
     """Percentiles of the annualised mid-points of matching jobs' posted salaries, in the
-    currency most of them use (ranges in different currencies do not mix)."""
+    currency most of them use (ranges in different currencies do not mix). Mid-points count
+    rounded to 3 significant figures (``jobindex.salary_point``): the percentiles are within
+    0.5 % of those of the exact mid-points."""
     if not skill_ids:
         return None
-    job_ids = _active_job_skills(skill_ids=skill_ids, now=now).values("job_id")
-    jobs = Job.objects.filter(pk__in=job_ids, annual_max__isnull=False, annual_min__isnull=False)
-    # The count and the span of years come with the currency choice, so the second query
-    # fetches one number per job (the sum of its range) rather than three columns.
-    currency_row = (
-        jobs.values("salary_currency")
-        .annotate(n=Count("id"), first=Min("posted_at"), last=Max("posted_at"))
-        .order_by("-n")
-        .first()
-    )
-    if currency_row is None:
+    jobs = (found or skill_set_bits(skill_ids, now)).union
+    histograms: dict[str, dict[Decimal, int]] = defaultdict(dict)
+    for key, n in jobindex.counts_by(jobindex.SALARY, jobs).items():
+        currency, point = key.rsplit(":", 1)
+        histograms[currency][Decimal(point)] = n
+    if not histograms:
         return None
-    currency = currency_row["salary_currency"]
-    sums = jobs.filter(salary_currency=currency).values_list(
-        ExpressionWrapper(
-            F("annual_min") + F("annual_max"),
-            output_field=DecimalField(max_digits=16, decimal_places=2),
-        ),
-        flat=True,
+    currency = min(histograms, key=lambda c: (-sum(histograms[c].values()), c))
+    histogram = histograms[currency]
+    count = sum(histogram.values())
+    years = sorted(
+        int(key.rsplit(":", 1)[1])
+        for key in jobindex.counts_by(jobindex.SALARY_YEAR, jobs)
+        if key.startswith(f"{currency}:")
     )
-    mids = sorted(total / 2 for total in sums)
-    count = currency_row["n"]
-    first, last = currency_row["first"].year, currency_row["last"].year
-    p10, p25, median, p75, p90 = _quantiles(mids)
+    p10, p25, median, p75, p90 = _histogram_quantiles(histogram)
+    first, last = years[0], years[-1]
     year_label = str(first) if first == last else f"{first}–{last}"
     return SalaryRange(
         label="Posted salaries",
-        source=f"Jobs posted on this site, {year_label} ({count} with a salary)",
+        source=(
+            f"Jobs posted on this site, {year_label} "
+            f"({count} with a salary; mid-points to {jobindex.SALARY_DIGITS} significant figures)"
+        ),
         currency=currency,
         p10=p10,
         p25=p25,
@@ -415,22 +485,16 @@ class Insights:
 
 def earner_insights(*, user: User, now: dt.datetime) -> Insights:
     badges = list(earner_badges(user=user))
-    skill_ids = sorted(earner_skill_badges(user=user))
+    by_skill = earner_skill_badges(user=user)
+    skill_ids = sorted(by_skill)
     wages = wage_ranges(skill_ids=skill_ids)
-    # Demand and posted salaries aggregate every matching job (150k rows for popular skills):
-    # cached per skill set while exact (see ``insignia.insights.cache``).
-    posted = cached_for_skills(
-        "posted",
-        skill_ids=skill_ids,
-        now=now,
-        compute=lambda: posted_salary_range(skill_ids=skill_ids, now=now),
+    cached = SkillSetCache(skill_ids, now)
+    # Read once for the three figures, and only if one of them is not cached.
+    found = functools.cache(lambda: skill_set_bits(skill_ids, now))
+    posted = cached.get(
+        "posted", lambda: posted_salary_range(skill_ids=skill_ids, now=now, found=found())
     )
-    demand = cached_for_skills(
-        "demand",
-        skill_ids=skill_ids,
-        now=now,
-        compute=lambda: demand_for(skill_ids=skill_ids, now=now),
-    )
+    demand = cached.get("demand", lambda: demand_for(skill_ids=skill_ids, now=now, found=found()))
     ranges = [*wages, *([posted] if posted and posted.currency == "USD" else [])]
     return Insights(
         badges=badges,
@@ -440,7 +504,14 @@ def earner_insights(*, user: User, now: dt.datetime) -> Insights:
         posted=posted,
         ranges=[*wages, *([posted] if posted else [])],
         chart=salary_chart(ranges),
-        recommendations=recommended_jobs(user=user, now=now),
+        recommendations=_recommendations(
+            by_skill=by_skill,
+            city=_city_of(earner_profile(user).location),
+            now=now,
+            limit=20,
+            cached=cached,
+            found=found,
+        ),
     )
 
 
@@ -455,11 +526,8 @@ class TemplateMarket:
 def template_market(*, template: BadgeTemplate, now: dt.datetime) -> TemplateMarket:
     """For public template pages: the jobs asking for its skills and what they pay."""
     skill_ids = list(template.skills.values_list("pk", flat=True))
-    job_count = (
-        _active_job_skills(skill_ids=skill_ids, now=now).values("job_id").distinct().count()
-        if skill_ids
-        else 0
-    )
+    found = skill_set_bits(skill_ids, now) if skill_ids else None
+    job_count = found.union.bit_count() if found else 0
     aligned = {
         normalise_occupation_code(code)
         for code in template.alignments.values_list("target_code", flat=True)
@@ -470,7 +538,7 @@ def template_market(*, template: BadgeTemplate, now: dt.datetime) -> TemplateMar
         job_count=job_count,
         search_url=reverse("insights:jobs") + f"?template={template.public_id}",
         wage=wages[0] if wages else None,
-        posted=posted_salary_range(skill_ids=skill_ids, now=now),
+        posted=posted_salary_range(skill_ids=skill_ids, now=now, found=found),
     )
 
 

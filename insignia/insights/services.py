@@ -24,8 +24,7 @@ from insignia.badges.models import Skill
 from insignia.core.audit import Actor, audit_record
 from insignia.core.errors import PermissionDenied, ServiceError
 from insignia.core.markdown import render_markdown
-from insignia.insights import selectors
-from insignia.insights.cache import bump_jobs_version
+from insignia.insights import jobindex, selectors
 from insignia.insights.models import (
     Application,
     Employer,
@@ -171,7 +170,7 @@ def job_post(*, actor: Actor, employer: Employer, data: JobInput, now: dt.dateti
         )
         for slug, skill in skills.items()
     )
-    bump_jobs_version()  # the skills went in by bulk_create, which sends no signal
+    jobindex.jobs_changed(before={}, job_ids=[job.pk])
     audit_record(
         actor=actor,
         verb="job.posted",

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from insignia.insights import jobindex
 from insignia.insights.models import Employer, EmployerMembership, Job, JobSkill
 from insignia.testing.factories import (
     AwardFactory,
@@ -32,6 +33,7 @@ def skills(db):
 
 
 def make_job(employer, *, title="Job", required=(), preferred=(), days_ago=1, **fields):
+    """A job written straight to the tables, then recorded as the write paths record theirs."""
     posted = timezone.now() - dt.timedelta(days=days_ago)
     job = Job.objects.create(employer=employer, title=title, posted_at=posted, **fields)
     for skill in required:
@@ -42,6 +44,7 @@ def make_job(employer, *, title="Job", required=(), preferred=(), days_ago=1, **
         JobSkill.objects.create(
             job=job, skill=skill, required=False, posted_at=posted, expires_at=job.expires_at
         )
+    jobindex.jobs_changed(before={}, job_ids=[job.pk])
     return job
 
 
