@@ -3,8 +3,9 @@
 The share image is drawn with Pillow (text is drawn literally, so injected markup is inert) and
 stored once per award in the default storage under a name holding a hash of every value it
 shows: change the badge name, issuer, earner name or template image and the next request renders
-a new file. SVG template images are not rasterised (no system libraries such as cairo are
-allowed): they get a drawn placeholder medal with the badge's initials instead.
+a new file. SVG template images are rasterised with resvg (a Rust renderer in a self-contained
+wheel: no cairo or other system libraries), after the upload checks are run again; an SVG that
+fails them, or that resvg cannot draw, gets a drawn placeholder medal with the badge's initials.
 """
 
 from __future__ import annotations
@@ -12,23 +13,29 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
+import resvg_py
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
+from insignia.badges.images import check_badge_image
+from insignia.core.errors import ServiceError
+
 WIDTH, HEIGHT = 1200, 630
-_BADGE_BOX = 420
+BADGE_BOX = 420
 _BACKGROUND = (246, 248, 252)
 _ACCENT = (26, 79, 163)
 _INK = (24, 32, 48)
 _MUTED = (85, 96, 112)
-RENDER_VERSION = "1"  # bump when the drawing changes, so stored images are redrawn
+RENDER_VERSION = "2"  # bump when the drawing changes, so stored images are redrawn
 
 
 @dataclass(frozen=True)
@@ -63,30 +70,71 @@ def _initials(title: str) -> str:
     return "".join(word[0] for word in title.split()[:3] if word[:1].isalnum()).upper() or "★"
 
 
+# A data: URL holding another SVG is a document resvg would parse with its own resolution
+# rules; the upload check only looks at the outer one, so such images are not rasterised.
+_NESTED_SVG = re.compile(rb"data:image/svg", re.IGNORECASE)
+
+
+def svg_to_png(svg: bytes, *, size: int = BADGE_BOX) -> bytes | None:
+    """A PNG of ``svg`` fitted in ``size``×``size`` pixels, or None when it must not be drawn.
+
+    The stored SVG passed the upload checks (no external references, scripts or stylesheets);
+    they run again here, so nothing that slipped in by another path can make the renderer read
+    a file or a URL (resvg never fetches URLs; it does read local paths given as hrefs). The
+    input is capped at the upload limit and the output at ``size`` pixels a side; resvg has no
+    time limit of its own, so those caps, and rendering once per image (callers cache the
+    result by content), are what bound the work."""
+    if len(svg) > settings.INSIGNIA_IMAGE_MAX_BYTES or _NESTED_SVG.search(svg):
+        return None
+    try:
+        if check_badge_image(svg, filename="badge.svg").kind != "svg":
+            return None
+        text = svg.decode("utf-8-sig")
+    except (ServiceError, UnicodeDecodeError):
+        return None
+    try:
+        png = resvg_py.svg_to_bytes(
+            svg_string=text,
+            width=size,
+            height=size,
+            # Only the bundled fonts: no scan of the host's fonts per render, same output anywhere.
+            skip_system_fonts=True,
+            font_files=[str(_FONTS / "DejaVuSans.ttf"), str(_FONTS / "DejaVuSans-Bold.ttf")],
+            font_family="DejaVu Sans",
+            sans_serif_family="DejaVu Sans",
+            serif_family="DejaVu Sans",
+            monospace_family="DejaVu Sans",
+        )
+    except (ValueError, RuntimeError, OSError):
+        return None
+    data = bytes(png)
+    return data if data.startswith(b"\x89PNG") else None
+
+
 def _draw_badge(canvas: Image.Image, card: ShareCard) -> None:
-    left, top = 70, (HEIGHT - _BADGE_BOX) // 2
+    left, top = 70, (HEIGHT - BADGE_BOX) // 2
     if card.badge_png is not None:
         try:
             with Image.open(io.BytesIO(card.badge_png)) as source:
-                source.draft("RGBA", (_BADGE_BOX, _BADGE_BOX))
+                source.draft("RGBA", (BADGE_BOX, BADGE_BOX))
                 badge = source.convert("RGBA")
-            badge.thumbnail((_BADGE_BOX, _BADGE_BOX))
-            x = left + (_BADGE_BOX - badge.width) // 2
-            y = top + (_BADGE_BOX - badge.height) // 2
+            badge.thumbnail((BADGE_BOX, BADGE_BOX))
+            x = left + (BADGE_BOX - badge.width) // 2
+            y = top + (BADGE_BOX - badge.height) // 2
             canvas.paste(badge, (x, y), badge)
             return
         except (OSError, ValueError):
             pass  # an unreadable image falls back to the placeholder
     draw = ImageDraw.Draw(canvas)
-    draw.ellipse((left, top, left + _BADGE_BOX, top + _BADGE_BOX), fill=_ACCENT)
+    draw.ellipse((left, top, left + BADGE_BOX, top + BADGE_BOX), fill=_ACCENT)
     inset = 24
     draw.ellipse(
-        (left + inset, top + inset, left + _BADGE_BOX - inset, top + _BADGE_BOX - inset),
+        (left + inset, top + inset, left + BADGE_BOX - inset, top + BADGE_BOX - inset),
         outline=(255, 255, 255),
         width=6,
     )
     draw.text(
-        (left + _BADGE_BOX // 2, top + _BADGE_BOX // 2),
+        (left + BADGE_BOX // 2, top + BADGE_BOX // 2),
         _initials(card.title),
         font=_font(120, bold=True),
         fill=(255, 255, 255),
@@ -99,7 +147,7 @@ def render_share_image(card: ShareCard) -> bytes:
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, 0, WIDTH, 12), fill=_ACCENT)
     _draw_badge(canvas, card)
-    x = 70 + _BADGE_BOX + 60
+    x = 70 + BADGE_BOX + 60
     y = 150
     title_font = _font(44, bold=True)
     for line in textwrap.wrap(card.title, width=24, max_lines=3, placeholder="…"):

@@ -151,13 +151,32 @@ def markdown_snippet(*, badge_name: str, url: str, image_url: str) -> str:
     return f"[![{alt}]({quote(image_url, safe=':/?=&%')})]({quote(url, safe=':/?=&%')})"
 
 
-def profile_links(*, name: str, url: str) -> list[tuple[str, str]]:
-    """Post links for a public profile (LinkedIn and Facebook read its Open Graph tags)."""
+PROFILE_NETWORKS = {
+    "linkedin": "Post on LinkedIn",
+    "facebook": "Facebook",
+    "x": "X",
+    "email": "Email",
+}
+
+
+def profile_share_url(network: str, *, name: str, url: str) -> str:
+    """A post link for a public profile (LinkedIn and Facebook read its Open Graph tags)."""
     text = f"{name}'s verified badges"
-    mail = urlencode([("subject", text), ("body", f"{text}: {url}\n")], quote_via=quote)
+    if network == "linkedin":
+        return _url(LINKEDIN_SHARE, [("url", url)])
+    if network == "facebook":
+        return _url(FACEBOOK_SHARE, [("u", url)])
+    if network == "x":
+        return _url(X_TWEET, [("text", text), ("url", url)])
+    if network == "email":
+        mail = urlencode([("subject", text), ("body", f"{text}: {url}\n")], quote_via=quote)
+        return f"mailto:?{mail}"
+    raise ValueError(f"Unknown network {network!r}.")
+
+
+def profile_links(*, name: str, url: str) -> list[tuple[str, str]]:
+    """Each network's label and post link for a public profile."""
     return [
-        ("Post on LinkedIn", _url(LINKEDIN_SHARE, [("url", url)])),
-        ("Facebook", _url(FACEBOOK_SHARE, [("u", url)])),
-        ("X", _url(X_TWEET, [("text", text), ("url", url)])),
-        ("Email", f"mailto:?{mail}"),
+        (label, profile_share_url(key, name=name, url=url))
+        for key, label in PROFILE_NETWORKS.items()
     ]

@@ -15,14 +15,16 @@ import datetime as dt
 import threading
 import time
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from insignia.awards.models import Award
-from insignia.sharing.models import KIND_MAX_LENGTH, ShareCounter
+from insignia.earners.models import Profile
+from insignia.sharing.models import KIND_MAX_LENGTH, ProfileShareCounter, ShareCounter
 
 PAGE_VIEW = "page_view"
 EMBED_VIEW = "embed_view"
@@ -48,8 +50,15 @@ def _flush_seconds() -> float:
 
 def counter_increment(*, award: Award, kind: str, now: dt.datetime | None = None) -> None:
     """Add one to today's ``kind`` counter of ``award``; nothing about the visitor is kept."""
+    counter_add(award_id=award.pk, template_id=award.template_id, kind=kind, now=now)
+
+
+def counter_add(
+    *, award_id: int, template_id: int, kind: str, now: dt.datetime | None = None
+) -> None:
+    """counter_increment for callers holding ids only (the embed and oEmbed hot paths)."""
     day = timezone.localdate(now or timezone.now())
-    key: _Key = (award.pk, award.template_id, day, kind[:KIND_MAX_LENGTH])
+    key: _Key = (award_id, template_id, day, kind[:KIND_MAX_LENGTH])
     interval = _flush_seconds()
     if interval <= 0:
         _counter_add(key, 1)
@@ -68,13 +77,49 @@ def counters_flush() -> int:
         batch = dict(_pending)
         _pending.clear()
         _next_flush = time.monotonic() + _flush_seconds()
-    for key, amount in batch.items():
-        try:
-            _counter_add(key, amount)
-        except DatabaseError:
-            # Analytics must never fail a request; a lost batch is the price.
-            continue
+    if not batch:
+        return 0
+    try:
+        _counters_upsert(batch)
+    except DatabaseError:
+        # One row at a time instead (e.g. an award deleted between the check and the insert).
+        for key, amount in batch.items():
+            try:
+                _counter_add(key, amount)
+            except DatabaseError:
+                continue  # analytics must never fail a request; a lost count is the price
     return len(batch)
+
+
+_UPSERT_ROWS = 150  # 5 parameters a row: under SQLite's oldest 999-variable limit
+
+
+@transaction.atomic
+def _counters_upsert(batch: dict[_Key, int]) -> None:
+    """The whole batch in one transaction, a few hundred rows a statement (INSERT … ON CONFLICT
+    adds to the day's row; PostgreSQL and SQLite ≥ 3.24 both have it). One commit per flush,
+    not one per row: a flush after a busy interval touches every award that was viewed."""
+    award_ids = sorted({key[0] for key in batch})
+    existing: set[int] = set()
+    for start in range(0, len(award_ids), 500):
+        ids = award_ids[start : start + 500]
+        existing.update(Award.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    rows = [(key, amount) for key, amount in batch.items() if key[0] in existing]
+    table = connection.ops.quote_name(ShareCounter._meta.db_table)
+    for start in range(0, len(rows), _UPSERT_ROWS):
+        chunk = rows[start : start + _UPSERT_ROWS]
+        params: list[Any] = []
+        for (award_id, template_id, day, kind), amount in chunk:
+            day_value = connection.ops.adapt_datefield_value(day)
+            params += [award_id, template_id, day_value, kind, amount]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (award_id, template_id, day, kind, count) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (award_id, day, kind) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                params,
+            )
 
 
 @transaction.atomic
@@ -95,6 +140,24 @@ def _counter_add(key: _Key, amount: int) -> None:
             )
     except IntegrityError:
         rows.update(count=F("count") + amount)
+
+
+@transaction.atomic
+def profile_counter_increment(
+    *, profile: Profile, kind: str, now: dt.datetime | None = None
+) -> None:
+    """Add one to today's ``kind`` counter of a public profile (share clicks: rare, written at
+    once rather than buffered like the badge counters)."""
+    day = timezone.localdate(now or timezone.now())
+    kind = kind[:KIND_MAX_LENGTH]
+    rows = ProfileShareCounter.objects.filter(profile=profile, day=day, kind=kind)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ProfileShareCounter.objects.create(profile=profile, day=day, kind=kind, count=1)
+    except IntegrityError:
+        rows.update(count=F("count") + 1)
 
 
 atexit.register(counters_flush)

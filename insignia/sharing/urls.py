@@ -15,4 +15,5 @@ urlpatterns = [
     path("embed.js", views.embed_script, name="embed_script"),
     path("oembed", views.oembed, name="oembed"),
     path("u/<str:slug>/share.png", views.profile_share_image, name="profile_share_image"),
+    path("u/<str:slug>/share/<str:network>", views.profile_share, name="profile_share"),
 ]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import (
     Http404,
     HttpRequest,
@@ -20,7 +22,6 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -32,7 +33,8 @@ from django.views.decorators.http import require_safe
 from insignia.awards.models import Award
 from insignia.core.ids import is_public_id
 from insignia.earners import selectors as earner_selectors
-from insignia.sharing import images, links, selectors, services
+from insignia.sharing import embedding, images, links, selectors, services
+from insignia.sharing.responses import cached_public_body
 from insignia.verification import documents
 from insignia.verification import selectors as verification_selectors
 from insignia.verification.responses import PRIVATE, document_response, public_cache_control
@@ -113,21 +115,40 @@ def download(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
 # --- embeds --------------------------------------------------------------------------------------
 
 
+# Any site may frame the embed card (and only it); it has no forms or session state. Its one
+# script (the height it posts to the embedding page) is allowed by hash, nothing else runs.
+EMBED_CSP = (
+    "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+    f"script-src '{embedding.SIZE_SCRIPT_HASH}'; frame-ancestors *"
+)
+
+
 @xframe_options_exempt
 @require_safe
 def embed(request: HttpRequest, public_id: str) -> HttpResponseBase:
     """The card shown inside the embed iframe: no site chrome, inline CSS, no fonts to fetch."""
-    award = _shareable(public_id)
-    services.counter_increment(award=award, kind=services.EMBED_VIEW)
-    context = selectors.card_context(award, now=timezone.now())
-    body = render_to_string("sharing/embed.html", context).encode("utf-8")
-    response = document_response(
-        request, body, content_type="text/html; charset=utf-8", public=True, negotiated=False
+    row = selectors.embed_row(public_id)
+    if row is None or not row.shareable:  # before any cached body or 304, on every request
+        raise Http404("No such badge.")
+    services.counter_add(
+        award_id=row.award_id, template_id=row.template_id, kind=services.EMBED_VIEW
     )
-    # Any site may frame this page (and only this page); it has no forms or session state.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors *"
+    now = timezone.now()
+    card = selectors.embed_card(row, now=now)
+
+    def build() -> bytes:
+        context = {**asdict(card), "size_script": embedding.SIZE_SCRIPT_HTML}
+        return render_to_string("sharing/embed.html", context).encode("utf-8")
+
+    response = cached_public_body(
+        request,
+        key="embed",
+        digest=card.digest,
+        last_modified=row.last_modified(now),
+        content_type="text/html; charset=utf-8",
+        build=build,
     )
+    response["Content-Security-Policy"] = EMBED_CSP
     return response
 
 
@@ -137,6 +158,8 @@ def embed_script(request: HttpRequest) -> HttpResponse:
         "site_url_json": json.dumps(settings.SITE_URL).replace("<", "\\u003c"),
         "width": selectors.EMBED_WIDTH,
         "height": selectors.EMBED_HEIGHT,
+        "max_height": embedding.MAX_HEIGHT,
+        "message_type_json": json.dumps(embedding.MESSAGE_TYPE),
     }
     body = render_to_string("sharing/embed.js", context)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
@@ -154,7 +177,7 @@ def _dimension(value: str | None) -> int | None:
     return number
 
 
-def _award_from_url(url: str) -> Award | None:
+def _row_from_url(url: str) -> selectors.EmbedRow | None:
     """The award a badge page URL names, when the URL is one of ours."""
     site = urlsplit(settings.SITE_URL)
     parts = urlsplit(url)
@@ -166,11 +189,11 @@ def _award_from_url(url: str) -> Award | None:
     public_id = parts.path[len(prefix) :]
     if not is_public_id(public_id):
         return None
-    return selectors.award_by_public_id(public_id)
+    return selectors.embed_row(public_id)
 
 
 @require_safe
-def oembed(request: HttpRequest) -> HttpResponse:
+def oembed(request: HttpRequest) -> HttpResponseBase:
     """oEmbed 1.0 (https://oembed.com): a "rich" iframe of the embed card."""
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "xml"):
@@ -182,22 +205,30 @@ def oembed(request: HttpRequest) -> HttpResponse:
         maxheight = _dimension(request.GET.get("maxheight"))
     except ValueError:
         return HttpResponseBadRequest("maxwidth and maxheight must be positive integers.")
-    award = _award_from_url(request.GET.get("url", ""))
-    if award is None or not selectors.award_is_shareable(award):
+    row = _row_from_url(request.GET.get("url", ""))
+    if row is None or not row.shareable:  # before any cached body or 304, on every request
         raise Http404("No such badge.")
-    services.counter_increment(award=award, kind=services.OEMBED)
-    data = selectors.oembed_data(award, maxwidth=maxwidth, maxheight=maxheight)
-    if fmt == "json":
-        response: HttpResponse = JsonResponse(data)
-    else:
-        root = ET.Element("oembed")
-        for key, value in data.items():
-            ET.SubElement(root, key).text = str(value)
-        body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-        response = HttpResponse(body, content_type="application/xml; charset=utf-8")
-    response["Cache-Control"] = public_cache_control()
+    services.counter_add(award_id=row.award_id, template_id=row.template_id, kind=services.OEMBED)
+    doc = selectors.oembed_doc(row, maxwidth=maxwidth, maxheight=maxheight)
+    response = cached_public_body(
+        request,
+        key=f"oembed-{fmt}",
+        digest=doc.digest,
+        last_modified=row.last_modified(timezone.now()),
+        content_type=("application/json" if fmt == "json" else "application/xml; charset=utf-8"),
+        build=lambda: _oembed_body(doc.data, fmt),
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _oembed_body(data: dict[str, str | int], fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps(data, cls=DjangoJSONEncoder).encode("utf-8")
+    root = ET.Element("oembed")
+    for key, value in data.items():
+        ET.SubElement(root, key).text = str(value)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # --- QR, certificate, share image --------------------------------------------------------------
@@ -274,3 +305,23 @@ def profile_share_image(request: HttpRequest, slug: str) -> HttpResponseBase:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return _private(response, public)
+
+
+@require_safe
+def profile_share(request: HttpRequest, slug: str, network: str) -> HttpResponse:
+    """Count a share click from a public profile's panel, then open the network's dialog."""
+    if network not in links.PROFILE_NETWORKS:
+        raise Http404("Unknown network.")
+    found = earner_selectors.profile_lookup(slug, now=timezone.now())
+    person = found.profile
+    # Only a public profile is shared, whoever asks (the owner of a private one included).
+    if person is None or not earner_selectors.earner_settings_get(user=person.user).profile_public:
+        raise Http404("No such profile.")
+    services.profile_counter_increment(profile=person, kind=services.share_click(network))
+    name = person.display_name or person.user.full_name or person.slug
+    url = documents.absolute(person.get_absolute_url())
+    response = HttpResponse(status=302)  # by hand: HttpResponseRedirect refuses mailto:
+    response["Location"] = links.profile_share_url(network, name=name, url=url)
+    response["Cache-Control"] = PRIVATE  # every click must reach us to be counted
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

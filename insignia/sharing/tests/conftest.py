@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from insignia.sharing.responses import local_bodies
 from insignia.testing.factories import (
     AwardFactory,
     BadgeTemplateFactory,
@@ -19,9 +20,11 @@ from insignia.verification.selectors import template_refs_forget
 def _clear_caches():
     # Rolled-back tests reuse primary keys, so memos keyed by them must not outlive a test.
     cache.clear()
+    local_bodies.clear()
     template_refs_forget()
     yield
     cache.clear()
+    local_bodies.clear()
     template_refs_forget()
 
 

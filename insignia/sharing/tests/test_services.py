@@ -58,3 +58,22 @@ def test_a_buffered_count_for_a_deleted_award_is_dropped(award, settings):
     gone.delete()
     services.counters_flush()
     assert list(ShareCounter.objects.values_list("award_id", "count")) == [(award.pk, 1)]
+
+
+def test_a_flush_adds_to_existing_rows_and_creates_new_ones_in_one_go(award, settings):
+    services.counter_increment(award=award, kind=services.EMBED_VIEW)  # written at once: 1
+    settings.INSIGNIA_SHARE_COUNTER_FLUSH_SECONDS = 3600
+    services.counters_flush()
+    others = [AwardFactory(template=award.template) for _ in range(3)]
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    for _ in range(4):
+        services.counter_increment(award=award, kind=services.EMBED_VIEW)
+    services.counter_increment(award=award, kind=services.EMBED_VIEW, now=yesterday)
+    for other in others:
+        services.counter_increment(award=other, kind=services.download("png"))
+    assert services.counters_flush() == 5
+    assert selectors.award_counts(award=award) == {"embed_view": 6}
+    assert selectors.award_counts(award=award, since=timezone.localdate()) == {"embed_view": 5}
+    for other in others:
+        assert selectors.award_counts(award=other) == {"download:png": 1}
+    assert ShareCounter.objects.count() == 5

@@ -15,9 +15,9 @@ from django.utils import timezone
 from PIL import Image
 
 from insignia.awards.models import AwardState, Visibility
-from insignia.sharing import selectors
-from insignia.sharing.models import ShareCounter
-from insignia.testing.factories import AwardFactory, UserFactory
+from insignia.sharing import embedding, selectors
+from insignia.sharing.models import ProfileShareCounter, ShareCounter
+from insignia.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,10 @@ def test_embed_page_may_be_framed_anywhere_and_is_publicly_cacheable(client, awa
     html = response.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Zoë O&#x27;Brien &amp; &lt;b&gt;Co&lt;/b&gt;" in html
-    assert "<link" not in html and "<script" not in html  # light: no fonts, no scripts
+    assert "<link" not in html and "<script src" not in html  # light: nothing to fetch
+    assert html.count("<script>") == 1  # the height it posts, allowed by its hash only
+    assert embedding.SIZE_SCRIPT_HASH in response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"].split("script-src")[1]
     assert _counts(award) == {"embed_view": 1}
 
 
@@ -317,22 +320,6 @@ def test_share_image_is_redrawn_when_a_shown_value_changes(client, award):
     assert len(files) == 1  # the stale rendering was removed
 
 
-def test_share_image_of_an_svg_badge_draws_a_placeholder(client, issuer):
-    from django.core.files.base import ContentFile
-
-    from insignia.testing.factories import BadgeTemplateFactory
-
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
-    template = BadgeTemplateFactory(
-        issuer=issuer, image=ContentFile(svg, name="b.svg"), image_kind="svg"
-    )
-    award = AwardFactory(template=template)
-    response = client.get(f"/badges/{award.public_id}/share.png")
-    assert response.status_code == 200
-    with Image.open(io.BytesIO(response.content)) as image:
-        assert image.size == (1200, 630)
-
-
 # --- public profile ------------------------------------------------------------------------------
 
 
@@ -363,9 +350,46 @@ def test_public_profile_previews_with_its_share_image(client, profile, settings)
 def test_profile_owner_gets_a_share_panel_with_encoded_links(owner_client, profile, settings):
     html = owner_client.get(f"/u/{profile.slug}").content.decode()
     assert 'id="share"' in html
-    encoded = f"{settings.SITE_URL}/u/{profile.slug}".replace(":", "%3A").replace("/", "%2F")
-    assert f"https://www.linkedin.com/sharing/share-offsite/?url={encoded}" in html
+    # Through the counting redirect (its target is checked in the next test).
+    assert f'href="/u/{profile.slug}/share/linkedin"' in html
     assert "<script>x</script>" not in html
+
+
+def test_profile_share_clicks_are_counted_per_profile_then_redirected(
+    client, owner_client, profile, settings
+):
+    html = owner_client.get(f"/u/{profile.slug}").content.decode()
+    for network in ("linkedin", "facebook", "x", "email"):
+        assert f'href="/u/{profile.slug}/share/{network}"' in html
+    response = client.get(f"/u/{profile.slug}/share/linkedin")
+    assert response.status_code == 302
+    encoded = f"{settings.SITE_URL}/u/{profile.slug}".replace(":", "%3A").replace("/", "%2F")
+    assert response["Location"] == (
+        f"https://www.linkedin.com/sharing/share-offsite/?url={encoded}"
+    )
+    assert response["Cache-Control"] == "private, no-store"
+    x = urlsplit(client.get(f"/u/{profile.slug}/share/x")["Location"])
+    assert parse_qs(x.query)["text"] == ["Zoë <script>x</script>'s verified badges"]
+    assert client.get(f"/u/{profile.slug}/share/email")["Location"].startswith("mailto:?")
+    client.get(f"/u/{profile.slug}/share/x")
+    assert selectors.profile_counts(profile=profile) == {
+        "share_click:linkedin": 1,
+        "share_click:x": 2,
+        "share_click:email": 1,
+    }
+    assert client.get(f"/u/{profile.slug}/share/myspace").status_code == 404
+    # Nothing about the visitor is kept: the row is profile, day, kind and a number.
+    row = ProfileShareCounter.objects.get(profile=profile, kind="share_click:x")
+    assert {f.name for f in row._meta.concrete_fields} == {"id", "profile", "day", "kind", "count"}
+
+
+def test_a_private_profile_cannot_be_shared_even_by_its_owner(client, owner_client, profile):
+    profile.user.earner_settings.profile_public = False
+    profile.user.earner_settings.save()
+    assert client.get(f"/u/{profile.slug}/share/linkedin").status_code == 404
+    assert owner_client.get(f"/u/{profile.slug}/share/linkedin").status_code == 404
+    assert client.get("/u/nosuchprofile/share/linkedin").status_code == 404
+    assert selectors.profile_counts(profile=profile) == {}
 
 
 def test_private_profile_share_image_is_404_to_others_and_private_to_the_owner(
