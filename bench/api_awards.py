@@ -202,8 +202,8 @@ def main() -> None:
         "--templates",
         type=int,
         default=1,
-        help="templates the creates spread over (1: one exam's results, the worst case: every "
-        "create takes the same template row lock)",
+        help="templates the creates spread over (1: one exam's results, the worst case for "
+        "contention on one template)",
     )
     parser.add_argument(
         "--redis-db",

@@ -13,8 +13,9 @@ Redis broker on an empty database number) run the chunks.
 1. End to end: ``bulk_job_create`` on the CSV file (read, parse, validate every row, store the
    rows in priority order), then the workers award every chunk (awards + audit rows + throttled
    outbox rows, one transaction per chunk). Figure: awards/s from upload to the job's "done".
-   Where the time goes: parse/validate/store (upload), and per-chunk validate, build, insert
-   awards, audit, outbox and commit, summed over the chunks (both workers).
+   Where the time goes: parse/validate/store (upload), and per-chunk load (the chunk's
+   rows), validate (locks, templates, holders, owners), build, insert awards, audit, outbox
+   and commit, summed over the chunks (both workers).
 2. Baseline (the database floor): the same number of award rows, ``COPY``'d into a table
    shaped like ``awards_award`` (same columns and indexes) in one transaction.
 
@@ -231,8 +232,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=1000)
-    # deny (the default policy) locks the template per chunk, as award_issue does, so chunks
-    # of one template run one at a time; allow needs no lock and shows the parallel path.
+    # deny (the default policy) runs the duplicate check, under per-(template, recipient)
+    # locks (insignia/awards/locks.py): chunks for different people run in parallel; allow
+    # skips the check.
     parser.add_argument("--policy", choices=["deny", "allow"], default="deny")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
@@ -290,7 +292,7 @@ def main() -> None:
           f"{counts['outbox']} outbox rows")  # fmt: skip
     print(f"  upload (read, parse, validate, store rows in priority order): {upload:.1f} s")
     print(f"  awarding (workers): {total - upload:.1f} s wall; per-step sums over both workers:")
-    for key in ("validate", "build", "insert_awards", "audit", "outbox", "commit"):
+    for key in ("load", "validate", "build", "insert_awards", "audit", "outbox", "commit"):
         print(f"    {key:14s} {timings.get(key, 0.0):6.1f} s")
     print(f"  baseline (database floor): COPY of {args.rows} award rows in {floor:.2f} s "
           f"= {args.rows / floor:,.0f} rows/s")  # fmt: skip

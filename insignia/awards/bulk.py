@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from insignia.accounts.models import User
+from insignia.awards.locks import lock_pairs
 from insignia.awards.models import Award, AwardState, Visibility
+from insignia.awards.pgcopy import copy_insert, copy_values
 from insignia.awards.services import CLOCK_SKEW, _award_snapshot, _check_issuable, _revoke
 from insignia.awards.tokens import claim_token_lifetime, new_token
 from insignia.badges.models import BadgeTemplate, DuplicatePolicy
@@ -30,6 +32,18 @@ from insignia.issuers.models import Issuer
 from insignia.issuers.permissions import Capability
 from insignia.issuers.services import require_capability
 from insignia.openbadges.ob2 import new_salt
+
+_AUDIT_COLUMNS = (
+    "actor_id",
+    "actor_label",
+    "verb",
+    "object_type",
+    "object_id",
+    "issuer_id",
+    "before",
+    "after",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,59 @@ class BulkIssueOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def _insert_new(
+    issuer: Issuer, new: list[tuple[Award, str, BulkAwardInput]]
+) -> list[tuple[Award, str, BulkAwardInput]]:
+    """Insert the chunk's new awards; returns those really inserted (with their ids).
+
+    A row whose idempotency key exists already (a re-upload, an API create with the same key)
+    is left out. Keys are looked up first (the partial unique index answers; the ``<> ''``
+    lets the planner use it), then the rest is COPY'd: a concurrent insert of one of these
+    keys would need this (template, recipient) pair's lock, which we hold, so only a client
+    choosing another pair's "bulk:" key by hand can still collide; then the savepoint falls
+    back to the slow path, where the unique index decides row by row.
+    """
+    if not new:
+        return []
+    keys = [award.idempotency_key for award, _, _ in new]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT idempotency_key FROM awards_award WHERE issuer_id = %s "
+                "AND idempotency_key = ANY(%s) AND idempotency_key <> ''",
+                [issuer.pk, keys],
+            )
+            taken = {key for (key,) in cursor.fetchall()}
+    else:
+        taken = set(
+            Award.objects.filter(issuer=issuer, idempotency_key__in=keys).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+    fresh = [entry for entry in new if entry[0].idempotency_key not in taken]
+    try:
+        with transaction.atomic():
+            copy_insert([award for award, _, _ in fresh], set_pks=True)
+        return fresh
+    except IntegrityError:
+        pass
+    for award, _, _ in fresh:
+        award.pk = None
+        award._state.adding = True
+    Award.objects.bulk_create([a for a, _, _ in fresh], ignore_conflicts=True, batch_size=1000)
+    ours = dict(
+        Award.objects.filter(public_id__in=[a.public_id for a, _, _ in fresh]).values_list(
+            "public_id", "pk"
+        )
+    )
+    inserted = []
+    for entry in fresh:
+        entry[0].pk = ours.get(entry[0].public_id)
+        if entry[0].pk is not None:
+            inserted.append(entry)
+    return inserted
+
+
 def _owners(emails: set[str]) -> dict[str, User]:
     rows = (
         EmailAddress.objects.annotate(lower=Lower("email"))
@@ -81,9 +148,10 @@ def awards_issue_bulk(
     Same rules as ``award_issue``: issuable template, no future issue date, expiry after issue,
     the template's duplicate policy, verified-owner attach with the earner's auto-accept and
     visibility defaults, hashed claim tokens, one audit row and one outbox row per award.
-    Templates with a DENY or REPLACE policy are locked for the chunk (as ``award_issue`` locks
-    them), so a concurrent single issue cannot slip a duplicate in; ALLOW templates need no
-    lock, which lets several workers fill one template in parallel.
+    Every (template, recipient) pair of the chunk is locked for the transaction, as
+    ``award_issue`` locks its one pair (``insignia.awards.locks``): a concurrent chunk or single
+    issue to the same person waits, so neither can slip a duplicate past the other's check,
+    while chunks for other recipients of the same template run in parallel.
     """
     import time
 
@@ -92,6 +160,11 @@ def awards_issue_bulk(
     outcome = BulkIssueOutcome()
     clock = time.perf_counter()
     template_ids = sorted({item.template_id for item in items})
+    # Locks first, reads after: the templates (their policy) and the holders below are then
+    # read after any concurrent issuer to one of these people committed. Templates are read
+    # without a row lock, as in award_issue: an archive committing while this chunk runs is a
+    # benign race (these badges were issued while it was allowed).
+    lock_pairs((item.template_id, item.recipient_email) for item in items)
     templates = {
         t.pk: t
         for t in BadgeTemplate.objects.filter(pk__in=template_ids, issuer=issuer).select_related(
@@ -99,8 +172,7 @@ def awards_issue_bulk(
         )
     }
     locked = [pk for pk, t in templates.items() if t.duplicate_policy != DuplicatePolicy.ALLOW]
-    if locked:
-        list(BadgeTemplate.objects.select_for_update().filter(pk__in=locked).order_by("pk"))
+    replacing = any(templates[pk].duplicate_policy == DuplicatePolicy.REPLACE for pk in locked)
     unusable: dict[int, str] = {}
     for pk in template_ids:
         if pk not in templates:
@@ -117,13 +189,12 @@ def awards_issue_bulk(
     existing_keys: set[str] = set()
     if locked:
         emails = {i.recipient_email for i in items if i.template_id in locked}
-        for award in (
-            Award.objects.filter(
-                template_id__in=locked, recipient_email__in=emails, revoked_at__isnull=True
-            )
-            .exclude(state=AwardState.REJECTED)
-            .select_for_update()
-        ):
+        holders = Award.objects.filter(
+            template_id__in=locked, recipient_email__in=emails, revoked_at__isnull=True
+        ).exclude(state=AwardState.REJECTED)
+        if replacing:
+            holders = holders.select_for_update()  # revoked below
+        for award in holders:
             previous[(award.template_id, award.recipient_email)].append(award)
             if award.idempotency_key:
                 existing_keys.add(award.idempotency_key)
@@ -201,43 +272,35 @@ def awards_issue_bulk(
     outcome.timings["build"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    # No "which keys exist?" query first: the unique index decides (ignore_conflicts) and we
-    # re-select by public_id what was really inserted; a row whose key existed (a re-upload,
-    # an API create with the same key, a second run of this chunk) is counted as existing.
-    # (A pre-check by key made PostgreSQL scan the issuer's awards per chunk.)
-    Award.objects.bulk_create([a for a, _, _ in new], ignore_conflicts=True, batch_size=1000)
-    ours = dict(
-        Award.objects.filter(public_id__in=[a.public_id for a, _, _ in new]).values_list(
-            "public_id", "pk"
-        )
-    )
-    created: list[tuple[Award, str, BulkAwardInput]] = []
-    for award, token, item in new:
-        award_pk = ours.get(award.public_id)
-        if award_pk is None:
-            outcome.existing += 1
-            continue
-        award.pk = award_pk
-        created.append((award, token, item))
+    created = _insert_new(issuer, new)
+    outcome.existing += len(new) - len(created)
     outcome.created = [a for a, _, _ in created]
     outcome.timings["insert_awards"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    AuditEvent.objects.bulk_create(
+    # The rows audit_record would write, as plain values (no model instance per row).
+    actor_id, written_at = (actor.user.pk if actor.user else None), timezone.now()
+    copy_values(
+        AuditEvent,
+        _AUDIT_COLUMNS,
         [
-            AuditEvent(
-                actor=actor.user,
-                actor_label=actor.label,
-                verb="award.issued",
-                object_type="award",
-                object_id=award.public_id,
-                issuer_id=issuer.pk,
-                after=_award_snapshot(award) | {"source": source},
+            (
+                actor_id,
+                actor.label,
+                "award.issued",
+                "award",
+                award.public_id,
+                issuer.pk,
+                {},
+                _award_snapshot(award) | {"source": source},
+                written_at,
             )
             for award, _, _ in created
         ],
-        batch_size=1000,
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on awards
+
+    webhooks_kick(issuer_id=issuer.pk)
     for award, _, _ in created:
         olds = [
             old
@@ -266,15 +329,19 @@ def awards_issue_bulk(
         )
         if message is not None:
             messages.append((message, item.notify_at is None))
-    OutboxMessage.objects.bulk_create([m for m, _ in messages], batch_size=1000)
-    immediate = [m.pk for m, now_please in messages if now_please and m.pk is not None]
-    if len(immediate) < sum(1 for _, now_please in messages if now_please):
+    # New awards, so their dedupe keys are new: a plain insert. Ids only when the rows are
+    # queued after commit (a throttled backfill leaves its rows to the sweep).
+    wanted = any(now_please for _, now_please in messages)
+    copy_insert([m for m, _ in messages], set_pks=wanted)
+    if wanted and any(m.pk is None for m, _ in messages):
         # A backend that returns no ids from bulk_create: look them up.
-        immediate = list(
+        ids = dict(
             OutboxMessage.objects.filter(
-                dedupe_key__in=[m.dedupe_key for m, now_please in messages if now_please]
-            ).values_list("pk", flat=True)
+                dedupe_key__in=[m.dedupe_key for m, _ in messages]
+            ).values_list("dedupe_key", "pk")
         )
-    outbox_queue_after_commit(immediate)
+        for message, _ in messages:
+            message.pk = ids.get(message.dedupe_key)
+    outbox_queue_after_commit([m.pk for m, now_please in messages if now_please and m.pk])
     outcome.timings["outbox"] = time.perf_counter() - clock
     return outcome

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from insignia.accounts.models import User, normalize_email_address
+from insignia.awards.locks import lock_pairs
 from insignia.awards.models import Award, AwardSource, AwardState, Visibility
 from insignia.awards.tokens import claim_token_lifetime, new_token
 from insignia.badges.models import BadgeTemplate, DuplicatePolicy, ProgrammeStatus, TemplateState
@@ -132,6 +133,12 @@ def _clean_evidence(evidence: Sequence[EvidenceInput]) -> list[dict[str, str]]:
     return cleaned
 
 
+def _award_by_key(issuer_id: int, idempotency_key: str) -> Award | None:
+    if not idempotency_key:
+        return None
+    return Award.objects.filter(issuer_id=issuer_id, idempotency_key=idempotency_key).first()
+
+
 def _verified_owner(email: str) -> User | None:
     address = (
         EmailAddress.objects.filter(email__iexact=email, verified=True)
@@ -172,54 +179,72 @@ def award_issue(
         raise ServiceError(
             "The idempotency key is longer than 200 characters.", field="idempotency_key"
         )
-    if idempotency_key:
-        existing = Award.objects.filter(
-            issuer_id=template.issuer_id, idempotency_key=idempotency_key
-        ).first()
+    # Issues of this template to this person run one at a time, so the duplicate check below
+    # sees any concurrent twin's award (committed). Other recipients of the template never
+    # wait on this lock (see insignia/awards/locks.py).
+    lock_pairs([(template.pk, email)])
+    # Read the template again, after the lock and without locking its row: the policy read
+    # here is then the one every later issuer to this person also sees (a change to "deny"
+    # committed before we got the lock is honoured). An archive or programme termination
+    # committing while we finish is a benign race: the badge was issued when it was allowed,
+    # as if a moment earlier. Not FOR UPDATE/SHARE: that would serialise or contend issuers
+    # of one template again.
+    template = BadgeTemplate.objects.select_related("programme", "issuer").get(pk=template.pk)
+    try:
+        _check_issuable(template, now.date())
+
+        issued_on = issued_on or now
+        if timezone.is_naive(issued_on):
+            raise ServiceError("The issue date needs a time zone.", field="issued_on")
+        if issued_on > now + CLOCK_SKEW:
+            raise ServiceError(
+                "The issue date is in the future; badges are issued for what was earned.",
+                field="issued_on",
+            )
+        if expires_at is _USE_TEMPLATE_DEFAULT:
+            expires_at = (
+                issued_on + dt.timedelta(days=template.validity_days)
+                if template.validity_days
+                else None
+            )
+        if expires_at is not None:
+            if timezone.is_naive(expires_at):
+                raise ServiceError("The expiry date needs a time zone.", field="expires_at")
+            if expires_at <= issued_on:
+                raise ServiceError(
+                    "The expiry date must be after the issue date.", field="expires_at"
+                )
+
+        previous: list[Award] = []
+        if template.duplicate_policy != DuplicatePolicy.ALLOW:
+            holders = Award.objects.filter(
+                template=template, recipient_email=email, revoked_at__isnull=True
+            ).exclude(state=AwardState.REJECTED)
+            if template.duplicate_policy == DuplicatePolicy.REPLACE:
+                holders = holders.select_for_update()  # we revoke them below
+            previous = list(holders)
+        replay = next(
+            (a for a in previous if idempotency_key and a.idempotency_key == idempotency_key),
+            None,
+        )
+        if replay is not None:
+            return IssueResult(award=replay, created=False, claim_token=None)
+        if previous and template.duplicate_policy == DuplicatePolicy.DENY:
+            raise ServiceError(
+                f"{email} already holds {template.name!r} (badge {previous[0].public_id}). The "
+                "badge's duplicate policy refuses a second one; revoke the first or change the "
+                "policy.",
+                field="recipient_email",
+                code="duplicate",
+            )
+    except ServiceError:
+        # No "does this key exist?" query before the work (one query fewer per create): a
+        # replay is found among the holders above, by the unique index on insert, or here when
+        # a check refuses what an earlier request with this key was allowed to issue.
+        existing = _award_by_key(template.issuer_id, idempotency_key)
         if existing is not None:
             return IssueResult(award=existing, created=False, claim_token=None)
-
-    # Lock the template row: duplicate checks for one template run one at a time, so two
-    # concurrent requests cannot both see "no badge yet" and both issue.
-    template = (
-        BadgeTemplate.objects.select_for_update(of=("self",))
-        .select_related("programme", "issuer")
-        .get(pk=template.pk)
-    )
-    _check_issuable(template, now.date())
-
-    issued_on = issued_on or now
-    if timezone.is_naive(issued_on):
-        raise ServiceError("The issue date needs a time zone.", field="issued_on")
-    if issued_on > now + CLOCK_SKEW:
-        raise ServiceError(
-            "The issue date is in the future; badges are issued for what was earned.",
-            field="issued_on",
-        )
-    if expires_at is _USE_TEMPLATE_DEFAULT:
-        expires_at = (
-            issued_on + dt.timedelta(days=template.validity_days)
-            if template.validity_days
-            else None
-        )
-    if expires_at is not None:
-        if timezone.is_naive(expires_at):
-            raise ServiceError("The expiry date needs a time zone.", field="expires_at")
-        if expires_at <= issued_on:
-            raise ServiceError("The expiry date must be after the issue date.", field="expires_at")
-
-    previous = list(
-        Award.objects.filter(template=template, recipient_email=email, revoked_at__isnull=True)
-        .exclude(state=AwardState.REJECTED)
-        .select_for_update()
-    )
-    if previous and template.duplicate_policy == DuplicatePolicy.DENY:
-        raise ServiceError(
-            f"{email} already holds {template.name!r} (badge {previous[0].public_id}). The badge's "
-            "duplicate policy refuses a second one; revoke the first or change the policy.",
-            field="recipient_email",
-            code="duplicate",
-        )
+        raise
 
     owner = _verified_owner(email)
     visibility: str = Visibility.PUBLIC
@@ -233,7 +258,7 @@ def award_issue(
         visibility = defaults.visibility
     raw_token, token_hash_value = new_token()
     award = Award(
-        issuer_id=template.issuer_id,
+        issuer=template.issuer,  # loaded with the template: the email needs its name
         template=template,
         recipient_email=email,
         recipient_name=name,
@@ -253,18 +278,19 @@ def award_issue(
         idempotency_key=idempotency_key,
         suppress_notifications=suppress_notifications,
     )
-    try:
-        with transaction.atomic():
-            award.save()
-    except IntegrityError:
-        # A concurrent request with the same idempotency key won the race: return its award.
-        if idempotency_key:
-            existing = Award.objects.filter(
-                issuer_id=template.issuer_id, idempotency_key=idempotency_key
-            ).first()
+    if not idempotency_key:
+        award.save()  # no key, no unique index to collide with: no savepoint needed
+    else:
+        try:
+            with transaction.atomic():
+                award.save()
+        except IntegrityError:
+            # A concurrent request with the same key (for another recipient, or under the
+            # "allow" policy) won the race: return its award.
+            existing = _award_by_key(template.issuer_id, idempotency_key)
             if existing is not None:
                 return IssueResult(award=existing, created=False, claim_token=None)
-        raise
+            raise
     audit_record(
         actor=actor,
         verb="award.issued",
@@ -273,20 +299,24 @@ def award_issue(
         issuer_id=template.issuer_id,
         after=_award_snapshot(award) | {"source": source},
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on awards
+
+    webhooks_kick(issuer_id=template.issuer_id)
     if template.duplicate_policy == DuplicatePolicy.REPLACE:
         for old in previous:
             _revoke(actor=actor, award=old, reason=f"Replaced by badge {award.public_id}.", now=now)
             old.replaced_by = award
             old.save(update_fields=["replaced_by", "updated_at"])
     # Imported here: notifications builds on awards (it renews claim tokens), not the reverse.
-    from insignia.notifications.services import award_email_enqueue
+    from insignia.notifications.services import award_email_prepare, outbox_queue_after_commit
 
-    # The outbox row commits with the award; the email goes out after commit.
-    award_email_enqueue(
-        award=award,
-        claim_token=raw_token,
-        kind="auto_accepted" if award.state == AwardState.ACCEPTED else "issued",
-    )
+    # The outbox row commits with the award; the email goes out after commit. A plain insert
+    # (not award_email_enqueue's savepoint and dedupe fallback): this award is new, so no row
+    # with its dedupe key can exist.
+    message = award_email_prepare(award=award, claim_token=raw_token)
+    if message is not None:
+        message.save()
+        outbox_queue_after_commit([message.pk])
     return IssueResult(award=award, created=True, claim_token=raw_token)
 
 
@@ -310,12 +340,21 @@ def _revoke(*, actor: Actor, award: Award, reason: str, now: dt.datetime) -> Non
         before=before,
         after=_award_snapshot(award) | {"reason": reason},
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on awards
+
+    webhooks_kick(issuer_id=award.issuer_id)
 
 
 @transaction.atomic
 def award_revoke(
-    *, actor: Actor, award: Award, reason: str, now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    award: Award,
+    reason: str,
+    notify_earner: bool = True,
+    now: dt.datetime | None = None,
 ) -> Award:
+    """Revoke ``award`` and, unless ``notify_earner`` is false, email the earner the reason."""
     require_capability(actor=actor, issuer=award.issuer, capability=Capability.REVOKE)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -331,6 +370,11 @@ def award_revoke(
             code="already_revoked",
         )
     _revoke(actor=actor, award=award, reason=reason, now=now or timezone.now())
+    if notify_earner:
+        # Imported here: notifications builds on awards, not the reverse.
+        from insignia.notifications.services import award_revoked_email_enqueue
+
+        award_revoked_email_enqueue(award=award)
     return award
 
 
@@ -367,6 +411,10 @@ def awards_record_expired(*, now: dt.datetime | None = None, batch_size: int = 1
                     },
                 )
             Award.objects.bulk_update(due, ["expiry_recorded_at"])
+            from insignia.webhooks.kick import webhooks_kick  # webhooks builds on awards
+
+            for issuer_id in {award.issuer_id for award in due}:
+                webhooks_kick(issuer_id=issuer_id)
             total += len(due)
 
 
@@ -399,6 +447,9 @@ def award_set_state(
         before={"state": before},
         after={"state": state},
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on awards
+
+    webhooks_kick(issuer_id=award.issuer_id)
     return award
 
 

@@ -132,6 +132,34 @@ def test_reuploading_the_same_file_creates_nothing_new(
     assert (progress["created"], progress["existing"]) == (0, 5)
 
 
+def test_the_same_file_sent_while_its_job_is_still_queued_is_that_job(
+    issuer, django_capture_on_commit_callbacks
+):
+    template = BadgeTemplateFactory(issuer=issuer)
+    data = _csv(*(f"{template.public_id},q{i}@example.com,Q,{i},2024-01-01," for i in range(3)))
+    # Callbacks not run: the first job stays queued, as while a worker has not picked it up.
+    with django_capture_on_commit_callbacks(execute=False):
+        first = bulk_job_create(actor=CLI, issuer=issuer, file_bytes=data, filename="a.csv")
+        again = bulk_job_create(actor=CLI, issuer=issuer, file_bytes=data, filename="b.csv")
+    assert first.state == JobState.QUEUED
+    assert again.pk == first.pk
+    assert BulkJob.objects.filter(issuer=issuer).count() == 1
+    # A backfill of the same bytes is a different job, not the bulk one.
+    programme = ProgrammeFactory(issuer=issuer)
+    template.programme = programme
+    template.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        backfill = bulk_job_create(
+            actor=CLI,
+            issuer=issuer,
+            file_bytes=data,
+            filename="a.csv",
+            kind="backfill",
+            programme=programme,
+        )
+    assert backfill.pk != first.pk
+
+
 def test_deny_policy_refuses_a_second_badge_for_an_existing_holder(
     issuer, django_capture_on_commit_callbacks
 ):
