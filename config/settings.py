@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "insignia.earners",
     "insignia.insights",
     "insignia.bulk",
+    "insignia.webhooks",
     # Issuer API v1: DRF, OAuth 2 client credentials, OpenAPI with locally served docs assets.
     "rest_framework",
     "oauth2_provider",
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "awards-record-expired": {"task": "notifications.awards_record_expired", "schedule": 5 * 60.0},
     # Re-queues the remaining chunks of bulk jobs whose worker died (insignia/bulk).
     "bulk-jobs-resume": {"task": "bulk.jobs_resume", "schedule": 60.0},
+    # Webhooks' safety net: fan-out a lost kick missed, due retries (insignia/webhooks).
+    "webhooks-tick": {"task": "webhooks.tick", "schedule": 10.0},
 }
 # Reminders for unclaimed badges, in days after issue; renewal reminder N days before expiry.
 INSIGNIA_REMINDER_DAYS = tuple(
@@ -239,6 +242,13 @@ INSIGNIA_BULK_MAX_BYTES = env_int("INSIGNIA_BULK_MAX_BYTES", 20 * 1024 * 1024)
 INSIGNIA_BULK_CHUNK_SIZE = env_int("INSIGNIA_BULK_CHUNK_SIZE", 1000)
 INSIGNIA_BULK_LEASE_SECONDS = env_int("INSIGNIA_BULK_LEASE_SECONDS", 120)
 INSIGNIA_BACKFILL_EMAILS_PER_MINUTE = env_int("INSIGNIA_BACKFILL_EMAILS_PER_MINUTE", 600)
+# Most per-(template, recipient) locks one transaction takes before locking whole templates;
+# 0 (default) means a quarter of PostgreSQL's lock table (insignia/awards/locks.py).
+INSIGNIA_ISSUE_PAIR_LOCKS_MAX = env_int("INSIGNIA_ISSUE_PAIR_LOCKS_MAX", 0) or None
+# Webhooks (insignia/webhooks/app_settings.py documents each; the retry schedule lives there).
+INSIGNIA_WEBHOOKS_TIMEOUT_SECONDS = env_int("INSIGNIA_WEBHOOKS_TIMEOUT_SECONDS", 10)
+INSIGNIA_WEBHOOKS_ALLOW_HTTP = env_bool("INSIGNIA_WEBHOOKS_ALLOW_HTTP", default=DEBUG or TESTING)
+INSIGNIA_WEBHOOKS_ALLOW_PRIVATE = env_bool("INSIGNIA_WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Insignia <badges@insignia.invalid>")

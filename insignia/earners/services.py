@@ -147,6 +147,9 @@ def earner_awards_attach_for_address(
             issuer_id=award.issuer_id,
             after={"earner": user.email, "state": award.state, "visibility": award.visibility},
         )
+        from insignia.webhooks.kick import webhooks_kick  # "attached and accepted" is an event
+
+        webhooks_kick(issuer_id=award.issuer_id)
         if wanted and accept:
             _spend_token(award, now)
             claimed = award
