@@ -8,6 +8,8 @@ is about the request as a whole, and a dotted path (``evidence.0.url``) inside n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -42,6 +44,16 @@ def _flatten(detail: Any, path: str | None) -> list[dict[str, Any]]:
     return [error_item(str(code), str(detail), path)]
 
 
+@contextmanager
+def service_fields_renamed(mapping: dict[str, str]) -> Iterator[None]:
+    """Report a service's field names as this operation's body calls them."""
+    try:
+        yield
+    except core_errors.ServiceError as exc:
+        exc.field = mapping.get(exc.field or "", exc.field)
+        raise
+
+
 def service_error_status(exc: core_errors.ServiceError) -> int:
     if isinstance(exc, core_errors.PermissionDenied):
         return status.HTTP_403_FORBIDDEN
@@ -49,6 +61,8 @@ def service_error_status(exc: core_errors.ServiceError) -> int:
         return status.HTTP_404_NOT_FOUND
     if exc.code == "duplicate":
         return status.HTTP_409_CONFLICT
+    if exc.code == "too_large":
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     return status.HTTP_400_BAD_REQUEST
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from insignia.accounts.models import normalize_email_address
+from insignia.api.models import ApiClient, ApiToken
 from insignia.awards.models import Award
 from insignia.badges.models import BadgeTemplate, Programme
+from insignia.bulk.models import BulkJob, BulkRow, JobKind
+from insignia.bulk.selectors import bulk_job_list, bulk_job_progress
 from insignia.core.models import AuditEvent
 from insignia.issuers.models import Issuer
 
@@ -88,3 +93,60 @@ def api_events(*, issuer: Issuer, filters: dict[str, Any] | None = None) -> Quer
     if f.get("until"):
         qs = qs.filter(created_at__lt=f["until"])
     return qs.order_by("id")
+
+
+def api_bulk_jobs(*, issuer: Issuer) -> QuerySet[BulkJob]:
+    return bulk_job_list(issuer=issuer).order_by("-created_at", "-id")
+
+
+def api_bulk_job_get(*, issuer: Issuer, public_id: str) -> BulkJob:
+    return get_object_or_404(api_bulk_jobs(issuer=issuer), public_id=public_id)
+
+
+def api_bulk_job_out(job: BulkJob, *, build_uri: Callable[[str], str]) -> dict[str, Any]:
+    """A job's progress as the API shows it: the bulk app's numbers under the API's names."""
+    progress = bulk_job_progress(job)
+    url = reverse("api:bulk-job", args=[job.public_id])
+    return {
+        "id": job.public_id,
+        "kind": "backfill" if job.kind == JobKind.BACKFILL else "issue",
+        "state": progress["state"],
+        "filename": job.filename,
+        "programme_id": job.programme.public_id if job.programme else None,
+        "total_rows": progress["total_rows"],
+        "valid_rows": progress["valid_rows"],
+        "invalid_rows": progress["invalid_rows"],
+        "processed_rows": progress["processed_rows"],
+        "awarded": progress["created"],
+        "existing": progress["existing"],
+        "refused": progress["refused"],
+        "percent": progress["percent"],
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "progress_url": build_uri(url),
+        "errors_url": build_uri(reverse("api:bulk-job-errors", args=[job.public_id])),
+    }
+
+
+def api_bulk_job_errors(rows: Iterable[BulkRow]) -> list[dict[str, Any]]:
+    """One item per error of ``rows`` (a row can have several)."""
+    return [
+        {"row": row.row_number, "column": e.get("column", ""), "message": e.get("message", "")}
+        for row in rows
+        for e in row.errors
+    ]
+
+
+def api_tokens(*, issuer: Issuer) -> QuerySet[ApiToken]:
+    # Live ones first, on every database (PostgreSQL would sort NULLs last).
+    return ApiToken.objects.filter(issuer=issuer).order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+def api_clients(*, issuer: Issuer) -> QuerySet[ApiClient]:
+    return (
+        ApiClient.objects.filter(issuer=issuer)
+        .select_related("application")
+        .order_by(F("revoked_at").asc(nulls_first=True), "name", "id")
+    )

@@ -74,7 +74,12 @@ class AwardCreateIn(StrictSerializer):
 
 
 class AwardRevokeIn(StrictSerializer):
-    reason = Text(max_length=500)
+    reason = Text(max_length=500, help_text="Shown to verifiers and, by email, to the earner.")
+    suppress_notification = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: revoke without emailing the earner.",
+    )
 
 
 class AwardReplaceIn(StrictSerializer):
@@ -147,6 +152,152 @@ class TemplateUpdateIn(TemplateIn):
     )
 
 
+class ProgrammeCreateIn(StrictSerializer):
+    name = Text(max_length=200)
+    slug = serializers.SlugField(max_length=80, required=False, default="", allow_blank=True)
+    description = Text(max_length=10000, required=False, default="", allow_blank=True)
+    effective_date = serializers.DateField(
+        help_text="No badge of the programme is issued (or backfilled) before this day."
+    )
+    status = serializers.ChoiceField(
+        choices=[("pilot", "pilot"), ("active", "active")], required=False, default="pilot"
+    )
+    template_ids = serializers.ListField(
+        child=Text(max_length=64),
+        required=False,
+        default=list,
+        max_length=500,
+        help_text="Badge templates of yours that belong to the programme.",
+    )
+
+
+class ProgrammeUpdateIn(StrictSerializer):
+    """A partial update: only the fields sent change."""
+
+    name = Text(max_length=200, required=False)
+    description = Text(max_length=10000, required=False, allow_blank=True)
+    effective_date = serializers.DateField(
+        required=False, help_text="Cannot change once the programme is terminated."
+    )
+    status = serializers.ChoiceField(
+        choices=[("pilot", "pilot"), ("active", "active"), ("terminated", "terminated")],
+        required=False,
+        help_text="Terminating is final and needs `termination_note`.",
+    )
+    termination_note = Text(
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="What happens to badges already issued; shown to earners.",
+    )
+    template_ids = serializers.ListField(
+        child=Text(max_length=64),
+        required=False,
+        max_length=500,
+        help_text="Replaces the programme's set of badge templates.",
+    )
+
+
+# The row fields of a bulk job: the JSON names of the CSV columns (a CSV file uses the headers
+# in the README's "Bulk and backfill"; a JSON row uses these names, which the same reader maps).
+class BulkRowIn(StrictSerializer):
+    template_id = Text(max_length=64, help_text="Badge template id (or slug).")
+    recipient_email = Text(max_length=254)
+    first_name = Text(max_length=200, required=False, allow_blank=True)
+    last_name = Text(max_length=200, required=False, allow_blank=True)
+    recipient_name = Text(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Instead of first_name and last_name.",
+    )
+    issued_on = Text(max_length=40, help_text="YYYY-MM-DD, an ISO 8601 date-time, or MM/DD/YYYY.")
+    expires_at = Text(max_length=40, required=False, allow_blank=True, allow_null=True)
+    external_id = Text(max_length=200, required=False, allow_blank=True)
+    evidence_url = Text(max_length=2000, required=False, allow_blank=True)
+    locale = Text(max_length=35, required=False, allow_blank=True)
+
+
+@extend_schema_field(BulkRowIn(many=True))
+class BulkRowsField(serializers.Field):
+    """The rows of a JSON bulk job, checked for shape only: objects of known string fields.
+
+    Deliberately not ``BulkRowIn(many=True)``: a serializer per row costs seconds for 100,000
+    rows, and the values themselves (emails, dates, templates) are checked by the bulk job's
+    own validation, which reports them per row like a CSV file's.
+    """
+
+    default_error_messages = {
+        "not_a_list": "Send the rows as an array of objects.",
+        "empty": "The array of rows is empty.",
+        "not_an_object": "Each row is an object.",
+        "not_a_string": "Send a string (or null).",
+        "unknown_field": "Unknown field; see the API reference for this operation.",
+    }
+    _fields = frozenset(BulkRowIn().fields)
+    _max_reported = 100  # enough to fix a mapping bug without a megabyte of errors
+
+    def to_internal_value(self, data: Any) -> list[dict[str, str | None]]:
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if not data:
+            self.fail("empty")
+        errors: dict[str, Any] = {}
+        for index, row in enumerate(data):
+            if len(errors) >= self._max_reported:
+                break
+            if not isinstance(row, dict):
+                errors[str(index)] = [self._error("not_an_object")]
+                continue
+            row_errors = {
+                str(key): [self._error("not_a_string" if key in self._fields else "unknown_field")]
+                for key, value in row.items()
+                if key not in self._fields or not (value is None or isinstance(value, str))
+            }
+            if row_errors:
+                errors[str(index)] = row_errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+    def _error(self, key: str) -> serializers.ErrorDetail:
+        return serializers.ErrorDetail(self.error_messages[key], code=key)
+
+
+class BulkJobJsonIn(StrictSerializer):
+    kind = serializers.ChoiceField(
+        choices=[("issue", "issue"), ("backfill", "backfill")], required=False, default="issue"
+    )
+    programme_id = Text(
+        max_length=64, required=False, allow_null=True, default=None, help_text="For a backfill."
+    )
+    rows = BulkRowsField(
+        help_text="One object per badge. Row numbers in the job's error report are the 1-based "
+        "position in this array.",
+    )
+
+
+class BulkJobUploadIn(StrictSerializer):
+    file = serializers.FileField(help_text="CSV (any delimiter, UTF-8 or Latin-1) or JSON array.")
+    kind = serializers.ChoiceField(
+        choices=[("issue", "issue"), ("backfill", "backfill")], required=False, default="issue"
+    )
+    programme_id = Text(max_length=64, required=False, allow_null=True, default=None)
+
+
+class BulkJobQueryIn(serializers.Serializer):
+    """For a ``text/csv`` body, which has no room for them."""
+
+    kind = serializers.ChoiceField(
+        choices=[("issue", "issue"), ("backfill", "backfill")], required=False, default="issue"
+    )
+    programme_id = Text(max_length=64, required=False)
+
+
 class AwardFilterIn(serializers.Serializer):
     template = Text(max_length=64, required=False)
     state = serializers.ChoiceField(
@@ -184,6 +335,36 @@ class ProgrammeOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+class BulkJobOut(serializers.Serializer):
+    id = Text()
+    kind = serializers.ChoiceField(choices=["issue", "backfill"])
+    state = serializers.ChoiceField(choices=["queued", "running", "done"])
+    filename = Text()
+    programme_id = Text(allow_null=True)
+    total_rows = serializers.IntegerField(help_text="Data rows in the upload.")
+    valid_rows = serializers.IntegerField()
+    invalid_rows = serializers.IntegerField(help_text="Refused at validation; see /errors.")
+    processed_rows = serializers.IntegerField(help_text="Valid rows handled so far.")
+    awarded = serializers.IntegerField(help_text="New awards made.")
+    existing = serializers.IntegerField(
+        help_text="Rows whose award existed already (e.g. the same file sent again)."
+    )
+    refused = serializers.IntegerField(help_text="Valid rows refused when awarding.")
+    percent = serializers.IntegerField()
+    created_at = serializers.DateTimeField(help_text="Submitted; the job is queued at once.")
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress_url = serializers.URLField()
+    errors_url = serializers.URLField()
+
+
+class BulkErrorOut(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="Spreadsheet row number (the header is row 1) or 1-based JSON array index."
+    )
+    column = Text(help_text="The column (or JSON field) at fault; empty for the whole row.")
+    message = Text()
 
 
 class AlignmentOut(serializers.Serializer):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 
 from insignia.api.models import ApiClient, ApiToken, Scope, parse_scopes
 from insignia.awards.models import Award, AwardSource
@@ -60,7 +60,7 @@ def api_client_create(
     *, actor: Actor, issuer: Issuer, name: str, scopes: str = "read write"
 ) -> ClientCredentials:
     """Create an OAuth 2 client-credentials application acting for ``issuer``."""
-    require_capability(actor=actor, issuer=issuer, capability=Capability.MANAGE_ISSUER)
+    require_capability(actor=actor, issuer=issuer, capability=Capability.MANAGE_API)
     name = _clean_name(name)
     scopes = _clean_scopes(scopes)
     secret = secrets.token_urlsafe(40)
@@ -86,6 +86,28 @@ def api_client_create(
     return ClientCredentials(client=client, client_id=application.client_id, client_secret=secret)
 
 
+@transaction.atomic
+def api_client_revoke(
+    *, actor: Actor, client: ApiClient, now: dt.datetime | None = None
+) -> ApiClient:
+    """Stop an OAuth client: its live access tokens stop working at once (authentication
+    refuses a revoked client's tokens) and are deleted."""
+    require_capability(actor=actor, issuer=client.issuer, capability=Capability.MANAGE_API)
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        client.revoked_at = now or timezone.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+        AccessToken.objects.filter(application_id=client.application_id).delete()
+        audit_record(
+            actor=actor,
+            verb="api_client.revoked",
+            object_type="api_client",
+            object_id=client.public_id,
+            issuer_id=client.issuer_id,
+        )
+    return client
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken
@@ -102,7 +124,7 @@ def api_token_create(
     expires_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> IssuedToken:
-    require_capability(actor=actor, issuer=issuer, capability=Capability.MANAGE_ISSUER)
+    require_capability(actor=actor, issuer=issuer, capability=Capability.MANAGE_API)
     now = now or timezone.now()
     name = _clean_name(name)
     scopes = _clean_scopes(scopes)
@@ -134,7 +156,7 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, actor: Actor, token: ApiToken, now: dt.datetime | None = None) -> ApiToken:
-    require_capability(actor=actor, issuer=token.issuer, capability=Capability.MANAGE_ISSUER)
+    require_capability(actor=actor, issuer=token.issuer, capability=Capability.MANAGE_API)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = now or timezone.now()
@@ -174,6 +196,9 @@ def award_replace(
         actor=actor,
         award=award,
         reason=reason or "Re-issued to a corrected email address.",
+        # The old address was wrong: telling its owner about a badge that was never theirs
+        # would leak it; the new address gets the "issued" email instead.
+        notify_earner=False,
         now=now,
     )
     result = award_issue(

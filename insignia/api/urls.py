@@ -8,6 +8,7 @@ from oauth2_provider.views import TokenView
 
 from insignia.api import apis
 from insignia.api.apis import route
+from insignia.webhooks import apis as webhook_apis
 
 app_name = "api"
 
@@ -27,7 +28,36 @@ urlpatterns = [
     path("awards/<str:public_id>/revoke", route(apis.AwardRevokeApi), name="award-revoke"),
     path("awards/<str:public_id>/replace", route(apis.AwardReplaceApi), name="award-replace"),
     path("awards/<str:public_id>/resend", route(apis.AwardResendApi), name="award-resend"),
-    path("programmes", route(apis.ProgrammeListApi), name="programmes"),
-    path("programmes/<str:public_id>", route(apis.ProgrammeGetApi), name="programme"),
+    path("programmes", route(apis.ProgrammeListApi, apis.ProgrammeCreateApi), name="programmes"),
+    path(
+        "programmes/<str:public_id>",
+        route(apis.ProgrammeGetApi, apis.ProgrammeUpdateApi),
+        name="programme",
+    ),
+    path("bulk-jobs", route(apis.BulkJobListApi, apis.BulkJobCreateApi), name="bulk-jobs"),
+    path("bulk-jobs/<str:public_id>", route(apis.BulkJobGetApi), name="bulk-job"),
+    path("bulk-jobs/<str:public_id>/errors", route(apis.BulkJobErrorsApi), name="bulk-job-errors"),
     path("events", route(apis.EventListApi), name="events"),
+    path(
+        "webhooks",
+        route(webhook_apis.WebhookListApi, webhook_apis.WebhookCreateApi),
+        name="webhooks",
+    ),
+    path(
+        "webhooks/<str:public_id>",
+        route(
+            webhook_apis.WebhookGetApi, webhook_apis.WebhookUpdateApi, webhook_apis.WebhookDeleteApi
+        ),
+        name="webhook",
+    ),
+    path(
+        "webhooks/<str:public_id>/deliveries",
+        route(webhook_apis.WebhookDeliveryListApi),
+        name="webhook-deliveries",
+    ),
+    path(
+        "webhooks/<str:public_id>/deliveries/<str:delivery_id>/replay",
+        route(webhook_apis.WebhookDeliveryReplayApi),
+        name="webhook-delivery-replay",
+    ),
 ]

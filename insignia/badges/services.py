@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -190,6 +191,9 @@ def template_create(
         issuer_id=issuer.pk,
         after=_template_snapshot(template),
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on badges
+
+    webhooks_kick(issuer_id=issuer.pk)
     return template
 
 
@@ -230,6 +234,9 @@ def template_update(
         before=before,
         after=_template_snapshot(template),
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on badges
+
+    webhooks_kick(issuer_id=template.issuer_id)
     return template
 
 
@@ -262,6 +269,9 @@ def template_set_state(*, actor: Actor, template: BadgeTemplate, state: str) -> 
         before={"state": before},
         after={"state": state},
     )
+    from insignia.webhooks.kick import webhooks_kick  # webhooks builds on badges
+
+    webhooks_kick(issuer_id=template.issuer_id)
     return template
 
 
@@ -275,6 +285,7 @@ def programme_create(
     status: str = ProgrammeStatus.PILOT,
     slug: str = "",
     description: str = "",
+    templates: Sequence[BadgeTemplate] = (),
 ) -> Programme:
     require_capability(actor=actor, issuer=issuer, capability=Capability.MANAGE_TEMPLATES)
     if not name.strip():
@@ -292,6 +303,7 @@ def programme_create(
         effective_date=effective_date,
         status=status,
     )
+    template_ids = _programme_set_templates(programme, templates) if templates else []
     audit_record(
         actor=actor,
         verb="programme.created",
@@ -302,7 +314,8 @@ def programme_create(
             "name": programme.name,
             "status": status,
             "effective_date": effective_date.isoformat(),
-        },
+        }
+        | ({"templates": template_ids} if template_ids else {}),
     )
     return programme
 
@@ -342,4 +355,112 @@ def programme_set_status(
         before={"status": before},
         after={"status": status, "note": programme.termination_note},
     )
+    return programme
+
+
+def _programme_snapshot(programme: Programme) -> dict[str, Any]:
+    return {
+        "name": programme.name,
+        "description": programme.description,
+        "effective_date": programme.effective_date.isoformat(),
+        "templates": sorted(programme.templates.values_list("public_id", flat=True)),
+    }
+
+
+def _first_issued_on(templates: Sequence[BadgeTemplate]) -> dt.date | None:
+    """The day of the earliest unrevoked badge of ``templates``."""
+    first = (
+        BadgeTemplate.objects.filter(pk__in=[t.pk for t in templates])
+        .filter(awards__revoked_at__isnull=True)
+        .aggregate(first=Min("awards__issued_on"))["first"]
+    )
+    return first.date() if first else None
+
+
+def _programme_set_templates(programme: Programme, templates: Sequence[BadgeTemplate]) -> list[str]:
+    """Make ``templates`` exactly the programme's templates; returns their public ids."""
+    wanted = {t.pk: t for t in templates}
+    for template in wanted.values():
+        if template.issuer_id != programme.issuer_id:
+            raise ServiceError("That badge template belongs to another issuer.", field="templates")
+        if template.programme_id not in (None, programme.pk):
+            raise ServiceError(
+                f"{template.name!r} belongs to another programme; take it out of that one first.",
+                field="templates",
+            )
+    first = _first_issued_on(list(wanted.values()))
+    if first is not None and first < programme.effective_date:
+        raise ServiceError(
+            f"A badge of these templates was issued on {first:%Y-%m-%d}, before the programme's "
+            f"effective date {programme.effective_date:%Y-%m-%d}.",
+            field="templates",
+        )
+    BadgeTemplate.objects.filter(programme=programme).exclude(pk__in=wanted).update(
+        programme=None, updated_at=timezone.now()
+    )
+    BadgeTemplate.objects.filter(pk__in=wanted).update(
+        programme=programme, updated_at=timezone.now()
+    )
+    return sorted(t.public_id for t in wanted.values())
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    actor: Actor,
+    programme: Programme,
+    name: str | None = None,
+    description: str | None = None,
+    effective_date: dt.date | None = None,
+    templates: Sequence[BadgeTemplate] | None = None,
+    status: str | None = None,
+    termination_note: str = "",
+) -> Programme:
+    """Change a programme's fields, templates or status in one go (None keeps a field).
+
+    The effective date is settled once the programme is terminated, and cannot move past a
+    badge already issued under the programme: that badge would then predate it. A status
+    change follows ``programme_set_status``'s rules (terminating is final and needs a note).
+    """
+    require_capability(actor=actor, issuer=programme.issuer, capability=Capability.MANAGE_TEMPLATES)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = _programme_snapshot(programme)
+    if name is not None:
+        if not name.strip():
+            raise ServiceError("Give the programme a name.", field="name")
+        programme.name = name.strip()
+    if description is not None:
+        programme.description = description.strip()
+    if effective_date is not None and effective_date != programme.effective_date:
+        if programme.status == ProgrammeStatus.TERMINATED:
+            raise ServiceError(
+                "The programme is terminated; its effective date can no longer change.",
+                field="effective_date",
+            )
+        programme.effective_date = effective_date
+        first = _first_issued_on(list(programme.templates.all()))
+        if first is not None and first < effective_date:
+            raise ServiceError(
+                f"A badge of this programme was issued on {first:%Y-%m-%d}; the effective date "
+                "cannot be later than that.",
+                field="effective_date",
+            )
+    programme.save()
+    if templates is not None:
+        _programme_set_templates(programme, templates)
+    after = _programme_snapshot(programme)
+    if after != before:
+        audit_record(
+            actor=actor,
+            verb="programme.changed",
+            object_type="programme",
+            object_id=programme.public_id,
+            issuer_id=programme.issuer_id,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
+    if status is not None and status != programme.status:
+        programme = programme_set_status(
+            actor=actor, programme=programme, status=status, note=termination_note
+        )
     return programme

@@ -382,6 +382,11 @@ class RevokeForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown to verifiers and to the earner."),
     )
+    suppress_notification = forms.BooleanField(
+        label=_("Do not email the earner"),
+        required=False,
+        help_text=_("By default the earner is told by email, with the reason."),
+    )
 
 
 class AwardFilterForm(forms.Form):

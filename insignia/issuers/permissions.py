@@ -2,7 +2,7 @@
 
 viewer  – read templates, awards and reports
 issuer  – viewer + issue badges
-admin   – issuer + manage templates and programmes, revoke awards
+admin   – issuer + manage templates and programmes, revoke awards, manage API credentials
 owner   – admin + manage the organisation and its staff
 """
 
@@ -18,6 +18,8 @@ class Capability(enum.Enum):
     ISSUE = "issue"
     REVOKE = "revoke"
     MANAGE_TEMPLATES = "manage_templates"
+    # API tokens and OAuth clients act with admin-level rights, so admins may hold them.
+    MANAGE_API = "manage_api"
     MANAGE_ISSUER = "manage_issuer"
 
 
@@ -25,7 +27,13 @@ _GRANTS: dict[str, frozenset[Capability]] = {
     Role.VIEWER: frozenset({Capability.VIEW}),
     Role.ISSUER: frozenset({Capability.VIEW, Capability.ISSUE}),
     Role.ADMIN: frozenset(
-        {Capability.VIEW, Capability.ISSUE, Capability.REVOKE, Capability.MANAGE_TEMPLATES}
+        {
+            Capability.VIEW,
+            Capability.ISSUE,
+            Capability.REVOKE,
+            Capability.MANAGE_TEMPLATES,
+            Capability.MANAGE_API,
+        }
     ),
     Role.OWNER: frozenset(Capability),
 }

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
+from insignia.api.ui_urls import urlpatterns as developer_urlpatterns
 from insignia.bulk.urls import urlpatterns as bulk_urlpatterns
 from insignia.issuers import views
+from insignia.sharing.issuer_urls import urlpatterns as report_urlpatterns
+from insignia.webhooks.urls import urlpatterns as webhook_urlpatterns
 
 app_name = "issuer_ui"
 
@@ -57,3 +60,6 @@ urlpatterns = [
     ),
 ]
 urlpatterns += bulk_urlpatterns  # /manage/<issuer>/bulk/: insignia/bulk/views.py
+urlpatterns += developer_urlpatterns  # /manage/<issuer>/developers/: insignia/api/views.py
+urlpatterns += webhook_urlpatterns  # /manage/<issuer>/webhooks/: insignia/webhooks/views.py
+urlpatterns += report_urlpatterns  # /manage/<issuer>/reports/: insignia/sharing/issuer_views.py

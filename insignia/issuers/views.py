@@ -92,6 +92,10 @@ class IssuerAccess:
     def can_manage_templates(self) -> bool:
         return self.can(Capability.MANAGE_TEMPLATES)
 
+    @property
+    def can_manage_api(self) -> bool:
+        return self.can(Capability.MANAGE_API)
+
 
 def _load_access(request: HttpRequest, issuer_slug: str) -> IssuerAccess:
     user = request.user
@@ -497,7 +501,10 @@ def award_revoke_view(request: HttpRequest, access: IssuerAccess, public_id: str
     if form.is_valid():
         try:
             award = award_revoke(
-                actor=access.actor, award=award, reason=form.cleaned_data["reason"]
+                actor=access.actor,
+                award=award,
+                reason=form.cleaned_data["reason"],
+                notify_earner=not form.cleaned_data["suppress_notification"],
             )
         except ServiceError as exc:
             form.attach_service_error(exc)

@@ -386,6 +386,29 @@ def award_email_enqueue(
     )
 
 
+def award_revoked_email_enqueue(*, award: Award) -> OutboxMessage | None:
+    """Queue "your badge was revoked" with the reason; None when the earner gets no email.
+
+    Call inside the revoking transaction. Skipped when the award's automatic emails are
+    suppressed (the earner may never have been told of it) and when the earner rejected the
+    badge (they said they want nothing more about it).
+    """
+    if award.suppress_notifications or award.state == AwardState.REJECTED:
+        return None
+    context = _award_context(award, None) | {"revocation_reason": award.revocation_reason}
+    return email_enqueue(
+        to=award.recipient_email,
+        subject=_("Your {badge} badge from {issuer} was revoked").format(
+            badge=award.template.name, issuer=award.issuer.name
+        )[:300],
+        template="award_revoked",
+        context=context,
+        dedupe_key=f"award:{award.public_id}:revoked",
+        award=award,
+        kind="award.revoked",
+    )
+
+
 _PID, _TOKEN = "PUBLICIDPLACEHOLDER", "TOKENPLACEHOLDER"
 
 

@@ -239,3 +239,30 @@ def test_resend_queues_a_new_email(api, template):
     refused = api.post(f"/api/v1/awards/{award_revoked.public_id}/resend")
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["code"] == "revoked"
+
+
+def test_list_filters_expired_and_valid_and_combine(api, template):
+    now = timezone.now()
+    expired = AwardFactory(
+        template=template,
+        issued_on=now - dt.timedelta(days=30),
+        expires_at=now - dt.timedelta(days=1),
+    )
+    valid = AwardFactory(template=template, recipient_email="ada@example.com")
+    AwardFactory(template=template, revoked_at=now, revocation_reason="x")
+
+    def ids(query):
+        return {a["id"] for a in api.get(f"/api/v1/awards?{query}").json()["data"]}
+
+    assert ids("state=expired") == {expired.public_id}
+    assert ids("state=valid") == {valid.public_id}
+    assert ids("state=valid&email=ada@example.com") == {valid.public_id}
+    assert ids("state=expired&email=ada@example.com") == set()
+
+
+def test_page_size_is_capped_and_a_page_past_the_end_is_404(api, template):
+    AwardFactory(template=template)
+    assert api.get("/api/v1/awards?per=5000").json()["metadata"]["per"] == 200
+    response = api.get("/api/v1/awards?page=9")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"

@@ -28,6 +28,8 @@ class Page:
     capability: Capability
     kwargs: Callable[[World], dict[str, str]] = lambda w: {}
     data: Callable[[World], dict[str, Any]] | None = None
+    # What an allowed POST answers when not the usual redirect (a page showing a secret once).
+    post_status: int = 302
 
     def __str__(self) -> str:
         return f"{self.method} {self.name}"
@@ -60,6 +62,50 @@ def _bulk_post(w: World) -> dict[str, Any]:
         f"{w.template.public_id},bulk.person@example.com,Bulk,Person,2024-01-01\n"
     )
     return {"file": SimpleUploadedFile("people.csv", body.encode(), "text/csv")}
+
+
+def _api_token(w: World) -> dict[str, str]:
+    from insignia.api.services import api_token_create
+    from insignia.core.audit import Actor
+
+    issued = api_token_create(actor=Actor.system("t"), issuer=w.issuer, name="CI")
+    return {"public_id": issued.token.public_id}
+
+
+def _api_client(w: World) -> dict[str, str]:
+    from insignia.api.services import api_client_create
+    from insignia.core.audit import Actor
+
+    creds = api_client_create(actor=Actor.system("t"), issuer=w.issuer, name="LMS")
+    return {"public_id": creds.client.public_id}
+
+
+def _webhook(w: World) -> dict[str, str]:
+    from insignia.core.audit import Actor
+    from insignia.webhooks.services import endpoint_create
+
+    created = endpoint_create(
+        actor=Actor.system("test"),
+        issuer=w.issuer,
+        url="https://hooks.example.com/insignia",
+        events_chosen=["award.created"],
+    )
+    return {"public_id": created.endpoint.public_id}
+
+
+def _webhook_delivery(w: World) -> dict[str, str]:
+    from insignia.core.audit import Actor
+    from insignia.webhooks.models import WebhookEndpoint
+    from insignia.webhooks.services import endpoint_ping
+
+    kwargs = _webhook(w)
+    endpoint = WebhookEndpoint.objects.get(public_id=kwargs["public_id"])
+    delivery = endpoint_ping(actor=Actor.system("test"), endpoint=endpoint)
+    return kwargs | {"delivery_id": delivery.public_id}
+
+
+def _webhook_post(w: World) -> dict[str, Any]:
+    return {"url": "https://hooks.example.com/other", "events_chosen": ["award.created"]}
 
 
 def _edit_post(w: World) -> dict[str, Any]:
@@ -112,6 +158,37 @@ PAGES = [
     Page("bulk_upload", "POST", Capability.ISSUE, data=_bulk_post),
     Page("bulk_job", "GET", Capability.VIEW, _bulk_job),
     Page("bulk_job_errors", "GET", Capability.VIEW, _bulk_job),
+    # Webhooks: admins and owners only; the secret and delivery log are on these pages.
+    Page("webhook_list", "GET", Capability.MANAGE_TEMPLATES),
+    Page("webhook_create", "GET", Capability.MANAGE_TEMPLATES),
+    Page("webhook_create", "POST", Capability.MANAGE_TEMPLATES, data=_webhook_post),
+    Page("webhook_detail", "GET", Capability.MANAGE_TEMPLATES, _webhook),
+    Page("webhook_detail", "POST", Capability.MANAGE_TEMPLATES, _webhook, _webhook_post),
+    Page("webhook_rotate", "POST", Capability.MANAGE_TEMPLATES, _webhook),
+    Page("webhook_delete", "POST", Capability.MANAGE_TEMPLATES, _webhook),
+    Page("webhook_ping", "POST", Capability.MANAGE_TEMPLATES, _webhook),
+    Page("webhook_replay", "POST", Capability.MANAGE_TEMPLATES, _webhook_delivery),
+    Page("developers", "GET", Capability.MANAGE_API),
+    Page(
+        "developer_token_create",
+        "POST",
+        Capability.MANAGE_API,
+        data=lambda w: {"name": "Exam system", "scopes": ["read"], "expires_in": "90"},
+        post_status=200,
+    ),
+    Page("developer_token_revoke", "GET", Capability.MANAGE_API, _api_token),
+    Page("developer_token_revoke", "POST", Capability.MANAGE_API, _api_token),
+    Page(
+        "developer_client_create",
+        "POST",
+        Capability.MANAGE_API,
+        data=lambda w: {"name": "LMS", "scopes": ["read", "write"]},
+        post_status=200,
+    ),
+    Page("developer_client_revoke", "GET", Capability.MANAGE_API, _api_client),
+    Page("developer_client_revoke", "POST", Capability.MANAGE_API, _api_client),
+    # Share analytics (insignia/sharing): every role, viewers included, may read them.
+    Page("share_report", "GET", Capability.VIEW),
 ]
 
 VISITORS = ["anonymous", "earner", "other_issuer_staff", "superuser", *[r.value for r in Role]]
@@ -157,7 +234,7 @@ def test_permission_matrix(client, world, staff_by_role, other_issuer_owner, pag
     elif visitor in ("earner", "other_issuer_staff"):
         assert response.status_code == 404
     elif visitor == "superuser" or role_allows(visitor, page.capability):
-        expected = 200 if page.method == "GET" else 302
+        expected = 200 if page.method == "GET" else page.post_status
         form = response.context.get("form") if response.context else None
         assert response.status_code == expected, form.errors if form is not None else response
         if page.method == "POST":
