@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import time
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from insignia.awards.services import award_issue
@@ -234,3 +236,20 @@ def test_a_disabled_endpoint_keeps_its_queue_without_sending(receiver, template,
     delivery = WebhookDelivery.objects.get()
     assert delivery_attempt(delivery_id=delivery.pk).state == "skipped"
     assert receiver.received() == []
+
+
+def test_sweep_webhooks_command_fans_out_and_sends_without_beat(
+    receiver, template, make_endpoint, django_capture_on_commit_callbacks
+):
+    # Issued outside any captured on-commit callbacks: no kick ran, as when no worker or beat
+    # is there to hear it. The cron-driven command alone gets the event out.
+    make_endpoint(receiver.url)
+    issue(template)
+    assert receiver.received() == []
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sweep_webhooks", stdout=out)
+    assert "1 new delivery(ies)" in out.getvalue()
+    (request,) = receiver.received()
+    assert request.headers["Insignia-Event"] == "award.created"
+    assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED
