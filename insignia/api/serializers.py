@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -31,6 +32,10 @@ class Text(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
+def unknown_field_message(accepted: Iterable[str]) -> str:
+    return f"Unknown field; this operation accepts: {', '.join(sorted(accepted))}."
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses unknown keys with one error per key."""
 
@@ -38,14 +43,10 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(str(k) for k in set(data) - set(self.fields))
             if unknown:
+                # Naming what is accepted turns a typo into a one-glance fix.
+                message = unknown_field_message(self.fields)
                 raise serializers.ValidationError(
-                    {
-                        key: serializers.ErrorDetail(
-                            "Unknown field; see the API reference for this operation.",
-                            code="unknown_field",
-                        )
-                        for key in unknown
-                    }
+                    {key: serializers.ErrorDetail(message, code="unknown_field") for key in unknown}
                 )
         return super().to_internal_value(data)
 
@@ -233,9 +234,9 @@ class BulkRowsField(serializers.Field):
         "empty": "The array of rows is empty.",
         "not_an_object": "Each row is an object.",
         "not_a_string": "Send a string (or null).",
-        "unknown_field": "Unknown field; see the API reference for this operation.",
     }
     _fields = frozenset(BulkRowIn().fields)
+    default_error_messages["unknown_field"] = unknown_field_message(_fields)
     _max_reported = 100  # enough to fix a mapping bug without a megabyte of errors
 
     def to_internal_value(self, data: Any) -> list[dict[str, str | None]]:

@@ -68,16 +68,18 @@ def test_duplicate_policy_replace_revokes_the_earlier_award(api, issuer):
 def test_unknown_fields_are_refused_with_one_error_each(api, template):
     response = _create(api, template, recipent_email="typo@example.com", colour="red")
     assert response.status_code == 400
+    accepted = response.json()["errors"][0]["message"].split("accepts: ")[1]
+    assert "recipient_email" in accepted and "colour" not in accepted
     assert response.json() == {
         "errors": [
             {
                 "code": "unknown_field",
-                "message": "Unknown field; see the API reference for this operation.",
+                "message": f"Unknown field; this operation accepts: {accepted}",
                 "field": "colour",
             },
             {
                 "code": "unknown_field",
-                "message": "Unknown field; see the API reference for this operation.",
+                "message": f"Unknown field; this operation accepts: {accepted}",
                 "field": "recipent_email",
             },
         ]

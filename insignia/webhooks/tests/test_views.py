@@ -71,6 +71,8 @@ def test_the_detail_page_lists_deliveries_with_a_replay_button(admin, issuer):
         reverse("issuer_ui:webhook_detail", args=[issuer.slug, created.endpoint.public_id])
     ).content.decode()
     assert delivery.public_id in page
+    # The signature format is shown as text, not swallowed by the browser as a tag.
+    assert "t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256" in page
     replay = reverse(
         "issuer_ui:webhook_replay",
         args=[issuer.slug, created.endpoint.public_id, delivery.public_id],
