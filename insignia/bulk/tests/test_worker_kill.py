@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
@@ -25,57 +21,10 @@ from insignia.core.audit import Actor
 from insignia.core.models import AuditEvent
 from insignia.notifications.models import OutboxMessage
 from insignia.testing.factories import BadgeTemplateFactory, ProgrammeFactory
-from insignia.testing.workers import database_url, wait_for
+from insignia.testing.workers import wait_for, worker_start, worker_stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[3]
 ROWS = 3000
-
-
-def _start_worker(broker: str, log: Path, var: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "INSIGNIA_TESTING": "1",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "SITE_URL": settings.SITE_URL,
-        "INSIGNIA_VAR_DIR": str(var),
-    }
-    with log.open("ab") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-            [
-                str(Path(sys.executable).with_name("celery")),
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                "-c",
-                "2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return process
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
@@ -100,19 +49,19 @@ def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
     assert (job.valid_rows, job.invalid_rows) == (ROWS, 3)
     chunks = BulkChunk.objects.filter(job=job)
     log = tmp_path / "worker.log"
-    first = _start_worker(celery_to, log, tmp_path / "var")
+    first = worker_start(broker=celery_to, log=log, var_dir=tmp_path / "var")
     try:
         # The start task went to Redis on commit; kill the worker once it is well under way.
         wait_for(lambda: chunks.filter(done=True).count() >= 5, 90, "5 chunks done")
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     finally:
-        _stop(first)
+        worker_stop(first)
     done_at_kill = chunks.filter(done=True).count()
     assert done_at_kill < chunks.count(), "the job finished before the kill; make it longer"
     assert Award.objects.count() == chunks.filter(done=True).count() * 20  # nothing half-done
 
-    second = _start_worker(celery_to, log, tmp_path / "var")
+    second = worker_start(broker=celery_to, log=log, var_dir=tmp_path / "var")
     try:
         # What beat's resume sweep does once the job's lease has run out.
         later = timezone.now() + settings_lease()
@@ -123,7 +72,7 @@ def test_backfill_killed_mid_job_completes_with_exactly_one_award_per_valid_row(
             raise AssertionError(log.read_text()[-4000:]) from None
         wait_for(lambda: job_state(job) == JobState.DONE, 20, "the job to finish")
     finally:
-        _stop(second)
+        worker_stop(second)
 
     awards = Award.objects.filter(template=template)
     assert awards.count() == ROWS

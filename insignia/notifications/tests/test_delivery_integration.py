@@ -7,11 +7,7 @@ Skipped, with the reason, only when Redis is unreachable.
 from __future__ import annotations
 
 import email
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,10 +22,9 @@ from insignia.core.audit import Actor
 from insignia.notifications.models import OutboxMessage, OutboxState
 from insignia.notifications.services import outbox_sweep
 from insignia.testing.factories import BadgeTemplateFactory
-from insignia.testing.workers import database_url, wait_for
+from insignia.testing.workers import running_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _free_port() -> int:
@@ -86,61 +81,16 @@ def smtp() -> Iterator[SmtpSink]:
 @pytest.fixture
 def worker(celery_to, smtp, tmp_path) -> Iterator[Path]:
     """A real ``celery worker`` (2 processes) on the test database and our SMTP server."""
-    log = tmp_path / "worker.log"
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "INSIGNIA_TESTING": "1",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": celery_to,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
         "EMAIL_USE_TLS": "0",
         "EMAIL_TIMEOUT": "5",
-        "SITE_URL": settings.SITE_URL,
         # Seconds, not minutes, so the outage shows several retries within the test.
         "INSIGNIA_OUTBOX_RETRY_BASE_SECONDS": "2",
-        "INSIGNIA_VAR_DIR": str(tmp_path / "var"),
     }
-    celery = Path(sys.executable).with_name("celery")
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-            [
-                str(celery),
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                "-c",
-                "2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_for(
-            lambda: b"ready." in log.read_bytes() or process.poll() is not None,
-            60,
-            "the Celery worker to start",
-        )
-        assert process.poll() is None, log.read_text()[-4000:]
+    with running_worker(broker=celery_to, tmp_path=tmp_path, env=env) as log:
         yield log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _issue(template, n: int, prefix: str):

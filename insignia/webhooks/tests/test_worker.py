@@ -5,82 +5,31 @@ delivery in the worker, to a real receiver on loopback. Skipped only when Redis 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from insignia.awards.services import award_issue
 from insignia.core.audit import Actor
 from insignia.testing.factories import BadgeTemplateFactory
-from insignia.testing.workers import database_url, wait_for
+from insignia.testing.workers import running_worker, wait_for
 from insignia.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery
 from insignia.webhooks.services import endpoint_create
 from insignia.webhooks.tests.test_delivery import receiver_verifies
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
 def worker(celery_to, tmp_path) -> Iterator[Path]:
-    log = tmp_path / "worker.log"
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "INSIGNIA_TESTING": "1",
-        "DATABASE_URL": database_url(),
-        "DB_CONN_MAX_AGE": "0",
-        "CELERY_BROKER_URL": celery_to,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "SITE_URL": settings.SITE_URL,
         "INSIGNIA_WEBHOOKS_ALLOW_PRIVATE": "1",  # the receiver is on loopback
         "INSIGNIA_WEBHOOKS_TIMEOUT_SECONDS": "30",
-        "INSIGNIA_VAR_DIR": str(tmp_path / "var"),
     }
-    celery = Path(sys.executable).with_name("celery")
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-            [
-                str(celery),
-                "-A",
-                "config",
-                "worker",
-                "--pool=prefork",
-                "-c",
-                "2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_for(
-            lambda: b"ready." in log.read_bytes() or process.poll() is not None,
-            60,
-            "the Celery worker to start",
-        )
-        assert process.poll() is None, log.read_text()[-4000:]
+    with running_worker(broker=celery_to, tmp_path=tmp_path, env=env) as log:
         yield log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_a_worker_delivers_while_issuing_carries_on_past_a_stuck_receiver(receiver, worker):
