@@ -54,3 +54,11 @@ def sending_lease() -> dt.timedelta:
 def dispatch_batch() -> int:
     """Audit events fanned out per endpoint per transaction."""
     return int(getattr(settings, "INSIGNIA_WEBHOOKS_DISPATCH_BATCH", 1000))
+
+
+def eager_in_background() -> bool:
+    """Without a broker (tasks in-process, the embedded default), send from a background
+    thread so a slow receiver never holds up the request that issued the badge. Off under
+    tests, which check deliveries right after the commit in the same thread."""
+    default = not getattr(settings, "TESTING", False)
+    return bool(getattr(settings, "INSIGNIA_WEBHOOKS_EAGER_IN_BACKGROUND", default))

@@ -6,10 +6,13 @@ import it without pulling in the webhook machinery.
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 
+from insignia.webhooks import app_settings
 from insignia.webhooks.models import WebhookEndpoint
 
 _ACTIVE_CACHE_SECONDS = 60
@@ -29,6 +32,24 @@ def issuer_has_active_endpoint(issuer_id: int) -> bool:
     return bool(cached)
 
 
+def _in_background(issuer_id: int) -> None:
+    """Fan out and send on a thread of its own, with its own database connection.
+
+    If the process exits first (a CLI command), nothing is lost: the events stay in the audit
+    table behind the endpoint's cursor, and a half-sent delivery's lease runs out, so the next
+    kick or ``manage.py sweep_webhooks`` sends them.
+    """
+    from insignia.webhooks.tasks import dispatch_task
+
+    def run() -> None:
+        try:
+            dispatch_task.apply(args=(issuer_id,))
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name=f"webhooks-{issuer_id}", daemon=True).start()
+
+
 def webhooks_kick(*, issuer_id: int | None) -> None:
     """Ask for a fan-out of ``issuer_id``'s new events once the current transaction commits.
 
@@ -44,7 +65,10 @@ def webhooks_kick(*, issuer_id: int | None) -> None:
         from insignia.webhooks.tasks import dispatch_task
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            dispatch_task.delay(issuer_id)
+            if app_settings.eager_in_background():
+                _in_background(issuer_id)
+            else:
+                dispatch_task.delay(issuer_id)
             return
         # A burst (a loop of issues, bulk chunks) queues one fan-out, not one per award: kicks
         # within a second of the first are dropped, and the fan-out runs a second after the
