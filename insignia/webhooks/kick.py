@@ -7,6 +7,7 @@ import it without pulling in the webhook machinery.
 from __future__ import annotations
 
 import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +43,7 @@ def _in_background(issuer_id: int) -> None:
     from insignia.webhooks.tasks import dispatch_task
 
     def run() -> None:
+        time.sleep(_DEBOUNCE_SECONDS * 2)  # as the broker path's countdown, see webhooks_kick
         try:
             dispatch_task.apply(args=(issuer_id,))
         finally:
@@ -64,16 +66,18 @@ def webhooks_kick(*, issuer_id: int | None) -> None:
             return
         from insignia.webhooks.tasks import dispatch_task
 
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            if app_settings.eager_in_background():
-                _in_background(issuer_id)
-            else:
-                dispatch_task.delay(issuer_id)
+        background = app_settings.eager_in_background()
+        if settings.CELERY_TASK_ALWAYS_EAGER and not background:
+            dispatch_task.delay(issuer_id)  # tests: right here, right now
             return
-        # A burst (a loop of issues, bulk chunks) queues one fan-out, not one per award: kicks
+        # A burst (a loop of issues, bulk chunks) starts one fan-out, not one per award: kicks
         # within a second of the first are dropped, and the fan-out runs a second after the
         # marker expires, so it still sees every event whose kick was dropped.
-        if cache.add(f"webhooks:kicked:{issuer_id}", 1, _DEBOUNCE_SECONDS):
+        if not cache.add(f"webhooks:kicked:{issuer_id}", 1, _DEBOUNCE_SECONDS):
+            return
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            _in_background(issuer_id)
+        else:
             dispatch_task.apply_async((issuer_id,), countdown=_DEBOUNCE_SECONDS * 2)
 
     transaction.on_commit(kick, robust=True)
